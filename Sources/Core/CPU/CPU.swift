@@ -1,0 +1,79 @@
+/// The instruction-set architecture of a core.
+public enum Architecture: String, Hashable, Sendable, CaseIterable {
+    case aarch64
+    case arm
+    case x86_64 = "x86_64"
+
+    /// The ELF `e_machine` value of kernels for this architecture.
+    public var elfMachine: UInt16 {
+        switch self {
+        case .aarch64: return 183  // EM_AARCH64
+        case .arm: return 40       // EM_ARM
+        case .x86_64: return 62    // EM_X86_64
+        }
+    }
+}
+
+/// Why a guest exception reached the host: the guest had no handler for it
+/// (or could not take it), so the run stops with a report instead.
+public struct GuestFault: Hashable, Sendable, CustomStringConvertible {
+    /// The core's canonical path.
+    public var cpuPath: String
+    /// Program counter of the faulting instruction.
+    public var pc: UInt64
+    /// The instruction bytes at `pc`, when readable.
+    public var instructionBytes: [UInt8]
+    /// What happened, in the architecture's terms.
+    public var reason: String
+
+    public init(cpuPath: String, pc: UInt64, instructionBytes: [UInt8], reason: String) {
+        self.cpuPath = cpuPath
+        self.pc = pc
+        self.instructionBytes = instructionBytes
+        self.reason = reason
+    }
+
+    public var description: String {
+        let bytes = instructionBytes.map { b in let s = String(b, radix: 16); return s.count == 1 ? "0" + s : s }
+        return "\(cpuPath): \(reason) at pc 0x\(String(pc, radix: 16))"
+            + (bytes.isEmpty ? "" : " (bytes \(bytes.joined(separator: " ")))")
+    }
+}
+
+/// Why `CPU.run(budget:)` returned.
+public enum StopReason: Hashable, Sendable {
+    /// The instruction budget was spent (or the scheduler asked for a stop).
+    case budgetExhausted
+    /// WFI/WFE/HLT: nothing to do until an interrupt or event.
+    case halted
+    /// The core is powered off (PSCI `CPU_OFF`, not yet started).
+    case poweredOff
+    /// The guest asked the simulation to end with this exit code.
+    case exit(code: Int32)
+    /// A breakpoint was hit at this address.
+    case breakpoint(pc: UInt64)
+    /// An exception the guest could not handle.
+    case guestFault(GuestFault)
+}
+
+/// What the scheduler and monitors need from a core of any architecture.
+public protocol CPU: AnyObject {
+    /// The core's instruction set.
+    var architecture: Architecture { get }
+    /// Puts the core into its architectural boot state.
+    func resetCPU()
+    /// Executes at most `budget` instructions and says why it stopped.
+    func run(budget: UInt64) -> StopReason
+    /// Instructions retired since reset (exact whenever the core calls out).
+    var instructionsRetired: UInt64 { get }
+    /// The program counter.
+    var programCounter: UInt64 { get set }
+    /// Register names for monitors and debuggers, in display order.
+    var registerNames: [String] { get }
+    /// Reads a register by name (case-insensitive); `nil` if unknown.
+    func readRegister(_ name: String) -> UInt64?
+    /// Writes a register by name; `false` if unknown or read-only.
+    func writeRegister(_ name: String, _ value: UInt64) -> Bool
+    /// Is an interrupt that the core would take now pending? Wakes halted cores.
+    var hasPendingWakeup: Bool { get }
+}

@@ -1,0 +1,131 @@
+/// Power state of a core, as the scheduler sees it.
+public enum PowerState: String, Hashable, Sendable {
+    /// Not started (no kernel yet, or PSCI `CPU_OFF`).
+    case off
+    /// Executing instructions.
+    case running
+    /// Waiting for an interrupt (WFI, HLT).
+    case halted
+    /// Stopped for good after a guest fault or exit.
+    case stopped
+}
+
+/// Base class of every core: the scheduler's view (local time, power
+/// state, stop requests) and the properties all cores share. Concrete
+/// cores override the `CPU` requirements.
+open class CPUDevice: SimObject, CPU {
+    /// The core's virtual time at the start of its current slice.
+    public internal(set) var sliceStartTime: VirtualTime = .zero
+    /// Instructions retired at the start of the current slice.
+    public internal(set) var sliceStartInstructions: UInt64 = 0
+    /// Time the core has reached (advanced by the scheduler after each slice).
+    public var localTime: VirtualTime = .zero
+    /// Running, halted, off or stopped.
+    public var powerState: PowerState = .running
+    /// A word the hot loop checks once per block: non-zero means "leave the
+    /// loop at the next block boundary". Owned by the core, never shared.
+    public let stopFlag: UnsafeMutablePointer<UInt32>
+    /// The clock of the machine this core belongs to, set at realize.
+    public private(set) weak var clock: Clock?
+
+    public required init(_ creation: ObjectCreation) {
+        stopFlag = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
+        stopFlag.initialize(to: 0)
+        super.init(creation)
+    }
+
+    deinit {
+        stopFlag.deallocate()
+    }
+
+    /// Properties every core has.
+    public static let commonProperties: [PropertyDescriptor] = [
+        PropertyDescriptor("clock-frequency", .int(IntegerFormat.uint64.limited(to: 1...1_000_000_000_000)),
+                           default: .uint(1_000_000_000),
+                           doc: "Core clock in Hz; one instruction takes one cycle"),
+        PropertyDescriptor("start-powered-off", .bool, default: false,
+                           doc: "Stay off at reset until started by firmware (PSCI CPU_ON, INIT/SIPI)"),
+        PropertyDescriptor("reset-pc", .int(.uint64), default: .uint(0), access: .configuration,
+                           doc: "Program counter at reset; the kernel loader sets it to the ELF entry"),
+        PropertyDescriptor("pc", .int(.uint64), access: .readOnly, doc: "Current program counter"),
+        PropertyDescriptor("instructions", .int(.uint64), access: .readOnly, doc: "Instructions retired since reset"),
+        PropertyDescriptor("power-state", .enumeration(["off", "running", "halted", "stopped"]), access: .readOnly,
+                           doc: "Whether the core runs, waits for an interrupt, is off or has stopped"),
+    ]
+
+    /// Clock frequency in Hz, cached from the property at realize.
+    public private(set) var frequency: UInt64 = 1_000_000_000
+
+    override open func realize() throws(ChimeraError) {
+        clock = (root as? Machine)?.clock
+        frequency = max(uintProperty("clock-frequency"), 1)
+        powerState = boolProperty("start-powered-off") ? .off : .running
+        resetCPU()
+    }
+
+    /// Cycle length in picoseconds times cycles, exact for any frequency.
+    public func duration(ofCycles cycles: UInt64) -> VirtualTime {
+        let hz = frequency
+        let product = cycles.multipliedFullWidth(by: 1_000_000_000_000)
+        guard product.high < hz else { return .never }
+        return VirtualTime(picoseconds: hz.dividingFullWidth(product).quotient)
+    }
+
+    /// Cycles that fit in `time` at this core's frequency (rounded down).
+    public func cycles(in time: VirtualTime) -> UInt64 {
+        let hz = frequency
+        let product = time.picoseconds.multipliedFullWidth(by: hz)
+        guard product.high < 1_000_000_000_000 else { return .max }
+        return (1_000_000_000_000 as UInt64).dividingFullWidth(product).quotient
+    }
+
+    /// The core's time right now, including instructions of the running slice.
+    public var currentTime: VirtualTime {
+        sliceStartTime + duration(ofCycles: instructionsRetired &- sliceStartInstructions)
+    }
+
+    /// Asks the hot loop to return at the next block boundary.
+    public func requestStop() { stopFlag.pointee = 1 }
+
+    /// Marks the start of a slice (scheduler use).
+    public func beginSlice() {
+        sliceStartTime = localTime
+        sliceStartInstructions = instructionsRetired
+        stopFlag.pointee = 0
+    }
+
+    // MARK: CPU requirements; concrete cores override all of these.
+
+    open var architecture: Architecture { .aarch64 }
+    open func resetCPU() {}
+    open func run(budget: UInt64) -> StopReason { .poweredOff }
+    open var instructionsRetired: UInt64 { 0 }
+    open var programCounter: UInt64 {
+        get { 0 }
+        set {}
+    }
+    open var registerNames: [String] { [] }
+    open func readRegister(_ name: String) -> UInt64? { nil }
+    open func writeRegister(_ name: String, _ value: UInt64) -> Bool { false }
+    open var hasPendingWakeup: Bool { false }
+
+    /// Live state shown as read-only properties.
+    override open func readOnlyValue(of name: String) -> Value? {
+        switch name {
+        case "pc": return .uint(programCounter)
+        case "instructions": return .uint(instructionsRetired)
+        case "power-state": return .string(powerState.rawValue)
+        default: return nil
+        }
+    }
+
+    /// The cluster that owns this core.
+    public var cluster: Cluster? {
+        var node = parent
+        while let n = node {
+            if let c = n as? Cluster { return c }
+            node = n.parent
+        }
+        return nil
+    }
+}
