@@ -7,6 +7,8 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "Chimera",
     platforms: [.macOS(.v14)],
@@ -27,10 +29,12 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "ChimeraScheduler", dependencies: ["ChimeraCore"],
                 path: "Sources/Scheduler", swiftSettings: strict),
+        // The cores are optimised even in debug builds: tests run millions of
+        // guest instructions, and an unoptimised interpreter is ~10x slower.
         .target(name: "ChimeraARM", dependencies: ["ChimeraCore", "ChimeraScheduler"],
-                path: "Sources/Targets/ARM", swiftSettings: strict),
+                path: "Sources/Targets/ARM", swiftSettings: strict + optimizedInDebug),
         .target(name: "ChimeraX86", dependencies: ["ChimeraCore", "ChimeraScheduler"],
-                path: "Sources/Targets/X86", swiftSettings: strict),
+                path: "Sources/Targets/X86", swiftSettings: strict + optimizedInDebug),
         .target(name: "ChimeraDevices", dependencies: ["ChimeraCore", "ChimeraScheduler"],
                 path: "Sources/Devices", swiftSettings: strict),
         .target(name: "ChimeraLoader", dependencies: ["ChimeraCore"],
@@ -65,9 +69,18 @@ let package = Package(
                     path: "Tests/KernelTests"),
         .testTarget(name: "ChimeraSchedulerTests", dependencies: ["ChimeraCore", "ChimeraScheduler"],
                     path: "Tests/SchedulerTests"),
-        .testTarget(name: "ChimeraARMTests", dependencies: ["ChimeraCore", "ChimeraARM"],
+        .executableTarget(
+            name: "chimera-bench",
+            dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraARM", "ChimeraX86", "ChimeraDevices",
+                           "ChimeraUnicorn", "ChimeraTestSupport"],
+            path: "Sources/Bench", swiftSettings: strict),
+        .testTarget(name: "ChimeraARMTests",
+                    dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM",
+                                   "ChimeraUnicorn", "ChimeraTestSupport"],
                     path: "Tests/ARMTests"),
-        .testTarget(name: "ChimeraX86Tests", dependencies: ["ChimeraCore", "ChimeraX86"],
+        .testTarget(name: "ChimeraX86Tests",
+                    dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraX86",
+                                   "ChimeraUnicorn", "ChimeraTestSupport"],
                     path: "Tests/X86Tests"),
         .testTarget(name: "ChimeraDevicesTests", dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices"],
                     path: "Tests/DevicesTests"),

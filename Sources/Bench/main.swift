@@ -1,0 +1,1 @@
+print("chimera-bench: no workloads yet")
