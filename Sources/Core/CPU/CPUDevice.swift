@@ -108,6 +108,8 @@ open class CPUDevice: SimObject, CPU {
     open func readRegister(_ name: String) -> UInt64? { nil }
     open func writeRegister(_ name: String, _ value: UInt64) -> Bool { false }
     open var hasPendingWakeup: Bool { false }
+    /// One instruction at `address` in the architecture's assembly syntax, for traces.
+    open func disassemble(at address: UInt64) -> String { "" }
 
     /// Live state shown as read-only properties.
     override open func readOnlyValue(of name: String) -> Value? {

@@ -4,6 +4,10 @@
 public final class Machine: SimObject {
     /// The virtual clock and event queue of this machine.
     public let clock = Clock()
+    /// Bytes sent by every UART of the machine.
+    public let serial = SerialLog()
+    /// Set when the guest or a device asked the simulation to end.
+    public private(set) var exitRequest: (code: Int32, reason: String)?
     /// Interrupt wiring in the order it was made, for graphs and exports.
     public private(set) var irqConnections: [(from: IRQOutput, to: IRQInput)] = []
 
@@ -43,6 +47,28 @@ public final class Machine: SimObject {
         output.connect(to: input)
         irqConnections.append((output, input))
     }
+
+    /// Diagnostics such as accesses to unmodelled registers, each reported once.
+    public private(set) var warnings: [String] = []
+    /// Called for each new warning (the CLI prints them to stderr).
+    public var warningObserver: ((String) -> Void)?
+
+    /// Reports something the simulation does not model; repeated messages are dropped.
+    public func warn(_ message: String) {
+        guard !warnings.contains(message) else { return }
+        warnings.append(message)
+        warningObserver?(message)
+    }
+
+    /// Asks the scheduler to end the run with `code` (sim-control device,
+    /// PSCI SYSTEM_OFF, debug-exit port). The running core stops at its next block.
+    public func requestExit(code: Int32, reason: String) {
+        if exitRequest == nil { exitRequest = (code, reason) }
+        clock.activeCPU?.requestStop()
+    }
+
+    /// Forgets an exit request (system reset).
+    public func clearExitRequest() { exitRequest = nil }
 
     /// Realizes the whole machine.
     public func realizeMachine() throws(ChimeraError) { try realizeTree() }

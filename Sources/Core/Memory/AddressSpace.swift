@@ -180,7 +180,9 @@ public final class AddressSpace {
         if size > sizes.maximum {
             var done = 0
             while done < size {
-                h.mmioWrite(offset: offset + UInt64(done), size: sizes.maximum, value: value >> (8 * UInt64(done)))
+                let part = value >> (8 * UInt64(done))
+                let mask: UInt64 = sizes.maximum == 8 ? .max : (1 << (8 * UInt64(sizes.maximum))) - 1
+                h.mmioWrite(offset: offset + UInt64(done), size: sizes.maximum, value: part & mask)
                 done += sizes.maximum
             }
             return

@@ -1,0 +1,142 @@
+import ChimeraCore
+
+/// ARM PrimeCell PL011 UART (ARM DDI 0183): data, flags, baud divisors,
+/// line/control registers, interrupt mask/raw/masked status and clear,
+/// with transmission timed in virtual time.
+public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlushing {
+    private var transmitter: SerialTransmitter!
+    private var rxFIFO: [UInt8] = []
+    private var regs: [UInt64: UInt64] = [:]  // lookup by offset only
+    private var rawInterrupts: UInt64 = 0
+
+    // Interrupt bits (UARTRIS/UARTIMSC).
+    static let rxInterrupt: UInt64 = 1 << 4
+    static let txInterrupt: UInt64 = 1 << 5
+
+    static let registers = RegisterMap([
+        RegisterDescriptor(0x000, "UARTDR", .readWrite, doc: "Data: write transmits, read pops the receive FIFO"),
+        RegisterDescriptor(0x004, "UARTRSR", .readWrite, doc: "Receive status / error clear"),
+        RegisterDescriptor(0x018, "UARTFR", .readOnly, reset: 0x90, doc: "Flags: TXFE, RXFF, TXFF, RXFE, BUSY"),
+        RegisterDescriptor(0x020, "UARTILPR", .readWrite, modelled: false, doc: "IrDA low-power counter"),
+        RegisterDescriptor(0x024, "UARTIBRD", .readWrite, doc: "Integer baud divisor"),
+        RegisterDescriptor(0x028, "UARTFBRD", .readWrite, doc: "Fractional baud divisor"),
+        RegisterDescriptor(0x02C, "UARTLCR_H", .readWrite, doc: "Line control (FEN enables the FIFOs)"),
+        RegisterDescriptor(0x030, "UARTCR", .readWrite, reset: 0x300, doc: "Control: UARTEN, TXE, RXE"),
+        RegisterDescriptor(0x034, "UARTIFLS", .readWrite, reset: 0x12, modelled: false, doc: "FIFO level select"),
+        RegisterDescriptor(0x038, "UARTIMSC", .readWrite, doc: "Interrupt mask set/clear"),
+        RegisterDescriptor(0x03C, "UARTRIS", .readOnly, doc: "Raw interrupt status"),
+        RegisterDescriptor(0x040, "UARTMIS", .readOnly, doc: "Masked interrupt status"),
+        RegisterDescriptor(0x044, "UARTICR", .writeOnly, doc: "Interrupt clear"),
+        RegisterDescriptor(0x048, "UARTDMACR", .readWrite, modelled: false, doc: "DMA control"),
+    ] + zip(Array(stride(from: UInt64(0xFE0), through: 0xFFC, by: 4)),
+            [0x11, 0x10, 0x14, 0x00, 0x0D, 0xF0, 0x05, 0xB1] as [UInt64]).enumerated().map { i, pair in
+        RegisterDescriptor(pair.0, i < 4 ? "UARTPeriphID\(i)" : "UARTPCellID\(i - 4)", .readOnly, reset: pair.1,
+                           doc: "Identification")
+    })
+
+    static let type = ObjectType(
+        "pl011", parent: "device",
+        summary: "ARM PL011 UART with timed transmission",
+        properties: SerialTransmitter.outputProperties + [
+            PropertyDescriptor("clock-frequency", .int(.uint64), default: .uint(24_000_000),
+                               doc: "UARTCLK in Hz, for baud rates computed from the divisors"),
+        ],
+        pins: [PinDescriptor("irq", .output, doc: "Combined interrupt (UARTINTR)")],
+        regions: [RegionDescriptor("mmio", doc: "4 KiB register window")],
+        instanceClass: PL011.self)
+
+    override public func realize() throws(ChimeraError) {
+        transmitter = SerialTransmitter(device: self, depth: 16, characterTime: timeProperty("character-time"))
+        try transmitter.open(destination: stringProperty("output"), file: stringProperty("output-file"))
+        transmitter.onDrain = { [unowned self] in self.updateTransmitInterrupt() }
+        try exportRegion("mmio", MemoryRegion(name: "mmio", size: 0x1000, kind: .mmio(self, .upToWord), owner: path))
+        reset()
+    }
+
+    private func reset() {
+        regs = [:]
+        for r in PL011.registers.registers { regs[r.offset] = r.resetValue }
+        rxFIFO = []
+        rawInterrupts = 0
+        transmitter.reset()
+        updateInterrupt()
+    }
+
+    private var fifoEnabled: Bool { (regs[0x02C] ?? 0) & (1 << 4) != 0 }
+
+    private var flags: UInt64 {
+        var f: UInt64 = 0
+        if transmitter.isEmpty { f |= 1 << 7 }                     // TXFE
+        if rxFIFO.count >= (fifoEnabled ? 16 : 1) { f |= 1 << 6 } // RXFF
+        if transmitter.count >= (fifoEnabled ? 16 : 1) { f |= 1 << 5 }  // TXFF
+        if rxFIFO.isEmpty { f |= 1 << 4 }                          // RXFE
+        if !transmitter.isEmpty { f |= 1 << 3 }                    // BUSY
+        return f
+    }
+
+    public func mmioRead(offset: UInt64, size: Int) -> UInt64 {
+        guard let r = PL011.registers.check(offset, write: false, device: self) else { return 0 }
+        switch r.offset {
+        case 0x000:
+            guard !rxFIFO.isEmpty else { return 0 }
+            let b = rxFIFO.removeFirst()
+            if rxFIFO.isEmpty { rawInterrupts &= ~PL011.rxInterrupt; updateInterrupt() }
+            return UInt64(b)
+        case 0x018: return flags
+        case 0x03C: return rawInterrupts
+        case 0x040: return rawInterrupts & (regs[0x038] ?? 0)
+        default: return regs[r.offset] ?? 0
+        }
+    }
+
+    public func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
+        guard let r = PL011.registers.check(offset, write: true, device: self) else { return }
+        switch r.offset {
+        case 0x000:
+            let control = regs[0x030] ?? 0
+            if control & 1 == 0 || control & (1 << 8) == 0 {
+                // Real hardware drops it; QEMU transmits anyway and bare-metal code relies on that.
+                (root as? Machine)?.warn("\(path): character written while UARTEN or TXE is clear (sent anyway, as QEMU does)")
+            }
+            transmitter.characterTime = characterTime
+            transmitter.depth = fifoEnabled ? 16 : 1
+            transmitter.send(UInt8(truncatingIfNeeded: value))
+            updateTransmitInterrupt()
+        case 0x044:
+            rawInterrupts &= ~value
+            updateInterrupt()
+        case 0x038:
+            regs[0x038] = value & 0x7FF
+            updateInterrupt()
+        default:
+            regs[r.offset] = value & 0xFFFF
+        }
+    }
+
+    /// Character time from the divisors if programmed, else the property.
+    private var characterTime: VirtualTime {
+        let ibrd = regs[0x024] ?? 0, fbrd = regs[0x028] ?? 0
+        let divisorTimes64 = ibrd * 64 + fbrd
+        guard divisorTimes64 > 0 else { return timeProperty("character-time") }
+        let baud = uintProperty("clock-frequency") * 4 / divisorTimes64  // clk / (16 * (ibrd + fbrd/64))
+        return SerialTransmitter.characterTime(baud: baud)
+    }
+
+    private func updateTransmitInterrupt() {
+        // TX interrupt while the FIFO is at or below half (or empty without FIFO).
+        if transmitter.count <= (fifoEnabled ? 8 : 0) { rawInterrupts |= PL011.txInterrupt } else { rawInterrupts &= ~PL011.txInterrupt }
+        updateInterrupt()
+    }
+
+    private func updateInterrupt() {
+        try? output("irq").set(rawInterrupts & (regs[0x038] ?? 0) != 0)
+    }
+
+    public func flushOutput() { transmitter?.flush() }
+
+    public func receive(_ bytes: [UInt8]) {
+        for b in bytes where rxFIFO.count < 16 { rxFIFO.append(b) }
+        if !rxFIFO.isEmpty { rawInterrupts |= PL011.rxInterrupt }
+        updateInterrupt()
+    }
+}

@@ -1,0 +1,262 @@
+import ChimeraCore
+
+/// Runs a realized machine under the deterministic quantum scheduler.
+///
+/// Each quantum is cut at pending device events; in every step each
+/// runnable core, in composition-tree order, runs until its local time
+/// reaches the step's end. Events fire in (time, sequence) order between
+/// steps. Halted cores skip idle time. Nothing here reads the host clock,
+/// so a run is a pure function of the machine, its kernels and its inputs.
+public final class Simulation {
+    public let machine: Machine
+    /// Thread-safe pause and input injection.
+    public let control = RunControl()
+    /// Global virtual time: every core has reached at least this point.
+    public private(set) var time: VirtualTime = .zero
+    /// Optional per-instruction trace lines (slow: cores single-step).
+    public var instructionTrace: ((String) -> Void)?
+    /// Optional device-event trace lines.
+    public var eventTrace: ((String) -> Void)?
+    /// Optional timeline of core activity and device events.
+    public var timeline: Timeline?
+    /// Recorded host input; replayed entries are applied at their times.
+    public private(set) var inputRecord = InputRecord()
+    private var replayQueue: [InputRecord.Entry] = []
+    private var hash = TraceHash()
+    private var cpus: [CPUDevice]
+    private var finalOutcome: RunOutcome?
+
+    /// Wraps a realized machine. Pass a record to replay its host input.
+    public init(machine: Machine, replaying record: InputRecord? = nil) throws(ChimeraError) {
+        guard machine.state == .realized else {
+            throw ChimeraError.object(machine.path, "the machine must be realized before it can run")
+        }
+        self.machine = machine
+        self.cpus = machine.cpus
+        self.replayQueue = record?.entries ?? []
+        machine.serial.observer = { [unowned self] path, byte in
+            self.hash.combine(path)
+            self.hash.combine(byte)
+        }
+        machine.clock.eventObserver = { [unowned self] time, label in
+            self.hash.combine(time.picoseconds)
+            self.hash.combine(label)
+            self.eventTrace?("\(time) event \(label)")
+            self.timeline?.instant(label, at: time)
+        }
+    }
+
+    /// A hash of everything the run made visible — device events, UART
+    /// bytes, host input, trace lines — plus each core's final PC,
+    /// instruction count and time. Identical runs give identical hashes;
+    /// splitting a run into several `run` calls does not change it.
+    public var traceHash: String {
+        var h = hash
+        for cpu in cpus {
+            h.combine(cpu.path)
+            h.combine(cpu.programCounter)
+            h.combine(cpu.instructionsRetired)
+            h.combine(cpu.localTime.picoseconds)
+        }
+        return h.hex
+    }
+
+    /// Instructions retired by all cores.
+    public var instructions: UInt64 { cpus.reduce(0) { $0 &+ $1.instructionsRetired } }
+
+    /// Runs until the guest exits, a limit is reached, the machine deadlocks, or a pause is requested.
+    public func run(_ limits: RunLimits = .untilExit) -> RunResult {
+        let outcome = loop(limits)
+        return RunResult(outcome: outcome, time: time, instructions: instructions,
+                         traceHash: traceHash, inputRecord: inputRecord)
+    }
+
+    private func loop(_ limits: RunLimits) -> RunOutcome {
+        if let done = finalOutcome { return done }
+        let startInstructions = instructions
+        let clock = machine.clock
+        while true {
+            // Quantum boundary: commands, input, stop conditions.
+            if let exit = machine.exitRequest { return finish(.exited(code: exit.code, reason: exit.reason)) }
+            if time >= limits.deadline { return .deadlineReached }
+            if instructions &- startInstructions >= limits.instructionBudget { return .budgetSpent }
+            if let pattern = limits.outputPattern, machine.serial.text.contains(pattern) { return .outputMatched }
+            if control.takePauseRequest() { return .paused }
+            deliverInput()
+
+            let quantum = max(machine.quantum, VirtualTime(picoseconds: 1))
+            // Replayed input must land exactly where it was recorded: cut the quantum there.
+            let nextReplay = replayQueue.first.map { max($0.time, time + VirtualTime(picoseconds: 1)) } ?? .never
+            let quantumEnd = min(time + quantum, limits.deadline, nextReplay)
+            while time < quantumEnd {
+                clock.advance(to: time)  // events due now
+                if let exit = machine.exitRequest { return finish(.exited(code: exit.code, reason: exit.reason)) }
+                let stepEnd = min(quantumEnd, max(clock.nextEventTime, time + VirtualTime(picoseconds: 1)))
+                var anyRunnable = false
+                for cpu in cpus {
+                    switch runCore(cpu, until: stepEnd) {
+                    case .ran: anyRunnable = true
+                    case .idle: break
+                    case .stop(let outcome): return finish(outcome)
+                    }
+                }
+                if !anyRunnable {
+                    // Everyone waits: jump straight to the next event, or report a deadlock.
+                    let next = clock.nextEventTime
+                    if next == .never {
+                        if machine.exitRequest == nil && cpus.allSatisfy({ !isRunnable($0) }) {
+                            return finish(.deadlock(reports()))
+                        }
+                    } else if next > stepEnd {
+                        for cpu in cpus where cpu.localTime < next && cpu.powerState != .stopped {
+                            timeline?.record(cpu.path, cpu.powerState.rawValue, from: cpu.localTime, to: next)
+                            cpu.localTime = next
+                        }
+                        time = next
+                        clock.advance(to: next)
+                        break
+                    }
+                }
+                // Every core has reached stepEnd unless an event cut a slice short.
+                let reached = cpus.filter { $0.powerState != .stopped }.map(\.localTime).min() ?? stepEnd
+                time = max(time, min(stepEnd, reached))
+                clock.advance(to: time)
+                if instructions &- startInstructions >= limits.instructionBudget { break }
+            }
+        }
+    }
+
+    private enum CoreStep {
+        case ran
+        case idle
+        case stop(RunOutcome)
+    }
+
+    private func isRunnable(_ cpu: CPUDevice) -> Bool {
+        cpu.powerState == .running || (cpu.powerState == .halted && cpu.hasPendingWakeup)
+    }
+
+    /// Runs one core until `end` (or earlier, if an event or exit request cuts the slice).
+    private func runCore(_ cpu: CPUDevice, until end: VirtualTime) -> CoreStep {
+        let clock = machine.clock
+        var ran = false
+        while cpu.localTime < end {
+            if cpu.powerState == .halted && cpu.hasPendingWakeup { cpu.powerState = .running }
+            guard cpu.powerState == .running else {
+                // Halted or off: idle until `end` (an interrupt raised later wakes it in a later step).
+                if cpu.powerState != .stopped {
+                    timeline?.record(cpu.path, cpu.powerState.rawValue, from: cpu.localTime, to: end)
+                    cpu.localTime = end
+                }
+                return ran ? .ran : .idle
+            }
+            let sliceEnd = min(end, clock.nextEventTime)
+            guard sliceEnd > cpu.localTime else { break }
+            ran = true
+            cpu.beginSlice()
+            clock.beginSlice(of: cpu, until: sliceEnd)
+            let budget = max(cpu.cycles(in: sliceEnd - cpu.localTime), 1)
+            let start = cpu.localTime
+            let reason: StopReason
+            if instructionTrace != nil {
+                reason = runTraced(cpu, budget: budget)
+            } else {
+                reason = cpu.run(budget: budget)
+            }
+            clock.endSlice()
+            let executed = cpu.instructionsRetired &- cpu.sliceStartInstructions
+            cpu.localTime = start + cpu.duration(ofCycles: executed)
+            if executed == 0 && reason == .budgetExhausted {
+                // A requested stop before the first instruction: make progress in time anyway.
+                cpu.localTime = min(sliceEnd, start + cpu.duration(ofCycles: 1))
+            }
+            timeline?.record(cpu.path, "run", from: start, to: cpu.localTime)
+            switch reason {
+            case .budgetExhausted:
+                if machine.exitRequest != nil { return .ran }
+                if cpu.localTime < sliceEnd, clock.nextEventTime < sliceEnd { return .ran }
+            case .halted:
+                cpu.powerState = .halted
+            case .poweredOff:
+                cpu.powerState = .off
+            case .exit(let code):
+                machine.requestExit(code: code, reason: "\(cpu.path) requested exit")
+                return .stop(.exited(code: code, reason: "\(cpu.path) requested exit"))
+            case .breakpoint:
+                return .stop(.paused)
+            case .guestFault(let fault):
+                cpu.powerState = .stopped
+                return .stop(.guestFault(fault))
+            }
+            if machine.exitRequest != nil { return .ran }
+        }
+        return ran ? .ran : .idle
+    }
+
+    /// Single-steps `cpu`, emitting one canonical line per retired instruction.
+    private func runTraced(_ cpu: CPUDevice, budget: UInt64) -> StopReason {
+        let names = cpu.registerNames
+        var before = names.map { cpu.readRegister($0) ?? 0 }
+        var remaining = budget
+        while remaining > 0 {
+            let pc = cpu.programCounter
+            let text = cpu.disassemble(at: pc)
+            let retiredBefore = cpu.instructionsRetired
+            let reason = cpu.run(budget: 1)
+            if cpu.instructionsRetired != retiredBefore {
+                let after = names.map { cpu.readRegister($0) ?? 0 }
+                var writes: [String] = []
+                for i in names.indices where after[i] != before[i] && names[i].lowercased() != "pc" && names[i].lowercased() != "rip" {
+                    writes.append("\(names[i])=0x\(String(after[i], radix: 16))")
+                }
+                before = after
+                let line = "\(cpu.currentTime) \(cpu.path) 0x\(String(pc, radix: 16)): \(text)"
+                    + (writes.isEmpty ? "" : " ; " + writes.joined(separator: " "))
+                hash.combine(line)
+                instructionTrace?(line)
+            }
+            remaining -= 1
+            if reason != .budgetExhausted || cpu.stopFlag.pointee != 0 { return reason }
+        }
+        return .budgetExhausted
+    }
+
+    private func deliverInput() {
+        for request in control.takeInput() {
+            deliver(InputRecord.Entry(time: time, devicePath: request.device, bytes: request.bytes))
+        }
+        while let next = replayQueue.first, next.time <= time {
+            replayQueue.removeFirst()
+            deliver(next)
+        }
+    }
+
+    private func deliver(_ entry: InputRecord.Entry) {
+        guard let device = try? machine.resolve(entry.devicePath), let receiver = device as? any SerialInputReceiver else {
+            eventTrace?("\(time) input for unknown device \(entry.devicePath) dropped")
+            return
+        }
+        inputRecord.entries.append(InputRecord.Entry(time: time, devicePath: device.path, bytes: entry.bytes))
+        hash.combine(time.picoseconds)
+        hash.combine(device.path)
+        for b in entry.bytes { hash.combine(b) }
+        receiver.receive(entry.bytes)
+    }
+
+    private func reports() -> [CoreReport] {
+        cpus.map { CoreReport(path: $0.path, powerState: $0.powerState, pc: $0.programCounter,
+                              localTime: $0.localTime, instructions: $0.instructionsRetired) }
+    }
+
+    private func finish(_ outcome: RunOutcome) -> RunOutcome {
+        switch outcome {
+        case .exited, .guestFault, .deadlock:
+            if finalOutcome == nil {
+                for case let device as any OutputFlushing in machine.subtree { device.flushOutput() }
+            }
+            finalOutcome = outcome
+        default: break
+        }
+        return outcome
+    }
+}
