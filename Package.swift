@@ -56,7 +56,7 @@ let package = Package(
         .systemLibrary(name: "CUnicorn", path: "Sources/CUnicorn", pkgConfig: "unicorn",
                        providers: [.apt(["libunicorn-dev"])]),
         .target(name: "ChimeraUnicorn", dependencies: ["CUnicorn"],
-                path: "Sources/Unicorn", swiftSettings: strict),
+                path: "Sources/Unicorn", exclude: ["README.md"], swiftSettings: strict),
         // Shared by the test targets: builds guest kernels with the toolchain's clang.
         .target(name: "ChimeraTestSupport", dependencies: ["ChimeraCore"],
                 path: "Tests/Support", swiftSettings: strict),
