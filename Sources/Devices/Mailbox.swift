@@ -57,6 +57,7 @@ public final class Mailbox: SimObject {
         ],
         pins: [PinDescriptor("irq", .output, count: 16, doc: "Interrupt of port i (level)")],
         regions: (0..<16).map { RegionDescriptor("port[\($0)]", doc: "Register window of port \($0)") },
+        registers: [("port[i]", Mailbox.registers)],
         instanceClass: Mailbox.self)
 
     override public func realize() throws(ChimeraError) {

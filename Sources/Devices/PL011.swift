@@ -43,6 +43,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
         ],
         pins: [PinDescriptor("irq", .output, doc: "Combined interrupt (UARTINTR)")],
         regions: [RegionDescriptor("mmio", doc: "4 KiB register window")],
+        registers: [("mmio", PL011.registers)],
         instanceClass: PL011.self)
 
     override public func realize() throws(ChimeraError) {

@@ -21,6 +21,7 @@ public final class SimControl: SimObject, MMIOHandler {
         "sim-control", parent: "device",
         summary: "Simulator control: exit with a code, magic ID, virtual time, debug character",
         regions: [RegionDescriptor("regs", doc: "32-byte register block (4-byte accesses, 8-byte TIME read allowed)")],
+        registers: [("regs", SimControl.registers)],
         instanceClass: SimControl.self)
 
     override public func realize() throws(ChimeraError) {

@@ -31,6 +31,7 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
         ],
         pins: [PinDescriptor("irq", .output, doc: "Interrupt (IRQ 4 for COM1)")],
         regions: [RegionDescriptor("io", doc: "8 byte-wide registers, mapped in the I/O space (or memory)")],
+        registers: [("io", UART16550.registers)],
         instanceClass: UART16550.self)
 
     override public func realize() throws(ChimeraError) {

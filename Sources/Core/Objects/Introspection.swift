@@ -34,6 +34,15 @@ extension TypeRegistry {
             out += "  regions:\n"
             for r in regions { out += "    \(r.name) — \(r.doc)\n" }
         }
+        for (region, map) in ancestry(of: type).reversed().flatMap(\.registers) {
+            out += "  registers of \(region):\n"
+            for r in map.registers {
+                var line = "    0x\(String(r.offset, radix: 16)) \(r.name) (\(r.access.rawValue)"
+                if r.resetValue != 0 { line += ", reset 0x\(String(r.resetValue, radix: 16))" }
+                if !r.modelled { line += ", not modelled" }
+                out += line + ") — \(r.doc)\n"
+            }
+        }
         return out
     }
 

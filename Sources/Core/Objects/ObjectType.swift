@@ -16,12 +16,15 @@ public struct ObjectType: Sendable {
     public var properties: [PropertyDescriptor]
     public var pins: [PinDescriptor]
     public var regions: [RegionDescriptor]
+    /// Register tables of the type's regions, by region name, for `describe`.
+    public var registers: [(region: String, map: RegisterMap)]
     public var instanceClass: SimObject.Type?
 
     public init(_ name: String, parent: String?, abstract: Bool = false, interfaces: [String] = [],
                 userCreatable: Bool = true, summary: String,
                 properties: [PropertyDescriptor] = [], pins: [PinDescriptor] = [],
-                regions: [RegionDescriptor] = [], instanceClass: SimObject.Type?) {
+                regions: [RegionDescriptor] = [], registers: [(region: String, map: RegisterMap)] = [],
+                instanceClass: SimObject.Type?) {
         self.name = name
         self.parent = parent
         self.isAbstract = abstract
@@ -32,6 +35,7 @@ public struct ObjectType: Sendable {
         self.properties = properties
         self.pins = pins
         self.regions = regions
+        self.registers = registers
         self.instanceClass = instanceClass
     }
 

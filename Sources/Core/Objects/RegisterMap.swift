@@ -1,4 +1,4 @@
-import ChimeraCore
+
 
 /// How software may access a register.
 public enum RegisterAccess: String, Sendable {

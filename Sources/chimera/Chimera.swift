@@ -1,0 +1,77 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import ChimeraCore
+import ChimeraDevices
+import ChimeraARM
+import ChimeraX86
+import ChimeraLoader
+import ChimeraScheduler
+
+/// The `chimera` command-line tool.
+@main
+struct Chimera: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chimera",
+        abstract: "A heterogeneous machine simulator: x86-64 and ARM cores side by side, deterministically.",
+        subcommands: [Types.self, Describe.self])
+}
+
+/// Every type the shipped modules register, in module order.
+func standardRegistry() -> TypeRegistry {
+    var registry = TypeRegistry.withCoreTypes()
+    Devices.register(into: &registry)
+    ARM.register(into: &registry)
+    X86.register(into: &registry)
+    Loader.register(into: &registry)
+    return registry
+}
+
+/// Prints a host-side error the way every subcommand reports them.
+func fail(_ error: any Error) -> ExitCode {
+    var stderr = StandardError()
+    print("chimera: \(error)", to: &stderr)
+    return ExitCode(2)
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        var s = string
+        s.withUTF8 { buffer in _ = Glibc.write(2, buffer.baseAddress, buffer.count) }
+    }
+}
+
+struct Types: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the registered object types.")
+
+    @Option(name: .long, help: "Only types that are, inherit from or implement this type or interface.")
+    var implements: String?
+
+    @Flag(name: .long, help: "Include abstract types and interfaces.")
+    var all = false
+
+    func run() throws {
+        let registry = standardRegistry()
+        if let implements, !registry.contains(implements) {
+            throw fail(ChimeraError(.generic, "unknown type '\(implements)'"))
+        }
+        print(registry.typeListText(implementing: implements, includeAbstract: all), terminator: "")
+    }
+}
+
+struct Describe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Describe a type: its ancestry, properties (with types, defaults and docs), pins and regions.")
+
+    @Argument(help: "A type name, e.g. ram, pl011, machine.")
+    var name: String
+
+    func run() throws {
+        do {
+            print(try standardRegistry().describe(name), terminator: "")
+        } catch {
+            throw fail(error)
+        }
+    }
+}
