@@ -1,7 +1,9 @@
 import ChimeraCore
 
-/// Entry point of the ChimeraLoader module.
+/// Entry point of the Loader module.
 public enum Loader {
-    /// Adds this module's types to `registry`.
-    public static func register(into registry: inout TypeRegistry) {}
+    /// Adds the `loader` type to `registry`.
+    public static func register(into registry: inout TypeRegistry) {
+        registry.registerBuiltin(GenericLoader.type)
+    }
 }

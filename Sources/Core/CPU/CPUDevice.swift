@@ -25,6 +25,8 @@ open class CPUDevice: SimObject, CPU {
     /// A word the hot loop checks once per block: non-zero means "leave the
     /// loop at the next block boundary". Owned by the core, never shared.
     public let stopFlag: UnsafeMutablePointer<UInt32>
+    /// Symbols of the kernel loaded for this core (for traces and debuggers).
+    public var symbols = SymbolTable()
     /// The clock of the machine this core belongs to, set at realize.
     public private(set) weak var clock: Clock?
 
@@ -45,7 +47,7 @@ open class CPUDevice: SimObject, CPU {
                            doc: "Core clock in Hz; one instruction takes one cycle"),
         PropertyDescriptor("start-powered-off", .bool, default: false,
                            doc: "Stay off at reset until started by firmware (PSCI CPU_ON, INIT/SIPI)"),
-        PropertyDescriptor("reset-pc", .int(.uint64), default: .uint(0), access: .configuration,
+        PropertyDescriptor("reset-pc", .int(.uint64), default: .uint(0), access: .runtime,
                            doc: "Program counter at reset; the kernel loader sets it to the ELF entry"),
         PropertyDescriptor("pc", .int(.uint64), access: .readOnly, doc: "Current program counter"),
         PropertyDescriptor("instructions", .int(.uint64), access: .readOnly, doc: "Instructions retired since reset"),

@@ -58,7 +58,10 @@ open class SimObject {
     public private(set) var exportedRegions: OrderedDictionary<String, MemoryRegion> = [:]
     /// Schema of every property of this object, inherited first.
     public let propertyDescriptors: [PropertyDescriptor]
-    private let registryIfRoot: TypeRegistry?
+    /// The registry of the machine this object belongs to. Each object
+    /// keeps it (a copy-on-write value), so an object outliving its
+    /// machine still answers questions about its type safely.
+    public let registry: TypeRegistry
 
     /// Creates the object and attaches it to its parent. Only callable with
     /// a creation token from `addChild` (or the machine root).
@@ -66,20 +69,12 @@ open class SimObject {
         objectType = creation.type
         name = creation.name
         parent = creation.parent
-        registryIfRoot = creation.registry
-        let registry = creation.registry ?? creation.parent!.registry
+        registry = creation.registry ?? creation.parent!.registry
         propertyDescriptors = registry.allProperties(of: creation.type)
         for d in propertyDescriptors where d.alias == nil {
             if let v = d.defaultValue { values[d.name] = v }
         }
         creation.parent?.children.append(self)
-    }
-
-    /// The registry of the machine this object belongs to.
-    public var registry: TypeRegistry {
-        var node = self
-        while let p = node.parent { node = p }
-        return node.registryIfRoot!
     }
 
     /// The root of this object's tree (normally the `Machine`).
