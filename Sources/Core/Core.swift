@@ -11,8 +11,15 @@ public enum Core {
         registry.registerBuiltin(Machine.type)
         registry.registerBuiltin(Cluster.type)
         registry.registerBuiltin(ObjectType(
+            "container", parent: "object",
+            summary: "Groups objects in the tree (e.g. /machine/kernels); has no behaviour of its own",
+            instanceClass: ContainerObject.self))
+        registry.registerBuiltin(ObjectType(
             "cpu", parent: "device", abstract: true, userCreatable: false,
             summary: "A processor core; concrete cores name their architecture",
             properties: CPUDevice.commonProperties, instanceClass: nil))
     }
 }
+
+/// A plain grouping node of the composition tree.
+public final class ContainerObject: SimObject {}

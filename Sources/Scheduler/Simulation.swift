@@ -17,6 +17,10 @@ public final class Simulation {
     public var instructionTrace: ((String) -> Void)?
     /// Optional device-event trace lines.
     public var eventTrace: ((String) -> Void)?
+    /// Called on the simulation's thread at every quantum boundary, before
+    /// input and limits are checked: the monitor executes queued commands here,
+    /// so commands take effect at deterministic points.
+    public var boundaryHook: ((Simulation) -> Void)?
     /// Optional timeline of core activity and device events.
     public var timeline: Timeline?
     /// Recorded host input; replayed entries are applied at their times.
@@ -77,6 +81,7 @@ public final class Simulation {
         let clock = machine.clock
         while true {
             // Quantum boundary: commands, input, stop conditions.
+            boundaryHook?(self)
             if let exit = machine.exitRequest { return finish(.exited(code: exit.code, reason: exit.reason)) }
             if time >= limits.deadline { return .deadlineReached }
             if instructions &- startInstructions >= limits.instructionBudget { return .budgetSpent }
