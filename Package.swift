@@ -20,6 +20,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .target(
@@ -42,7 +43,7 @@ let package = Package(
                        providers: [.apt(["libelf-dev"])]),
         .target(name: "ChimeraLoader", dependencies: ["ChimeraCore", "CLibELF"],
                 path: "Sources/Loader", swiftSettings: strict),
-        .target(name: "ChimeraBoards", dependencies: ["ChimeraCore"],
+        .target(name: "ChimeraBoards", dependencies: ["ChimeraCore", .product(name: "Yams", package: "Yams")],
                 path: "Sources/Boards", swiftSettings: strict),
         .target(name: "ChimeraMonitor", dependencies: ["ChimeraCore", "ChimeraScheduler"],
                 path: "Sources/Monitor", swiftSettings: strict),
@@ -92,9 +93,11 @@ let package = Package(
         .testTarget(name: "ChimeraLoaderTests",
                     dependencies: ["ChimeraLoader", "ChimeraCore", "ChimeraDevices", "ChimeraTestSupport"],
                     path: "Tests/LoaderTests"),
-        .testTarget(name: "ChimeraBoardsTests", dependencies: ["ChimeraBoards"],
+        .testTarget(name: "ChimeraBoardsTests",
+                    dependencies: ["ChimeraBoards", "ChimeraCore", "ChimeraDevices", "ChimeraLoader", "ChimeraTestSupport"],
                     path: "Tests/BoardsTests"),
-        .testTarget(name: "ChimeraMonitorTests", dependencies: ["ChimeraMonitor"],
+        .testTarget(name: "ChimeraMonitorTests",
+                    dependencies: ["ChimeraMonitor", "ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraTestSupport"],
                     path: "Tests/MonitorTests"),
     ],
     swiftLanguageModes: [.v6]
