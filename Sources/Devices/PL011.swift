@@ -77,6 +77,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
 
     public func mmioRead(offset: UInt64, size: Int) -> UInt64 {
         guard let r = PL011.registers.check(offset, write: false, device: self) else { return 0 }
+        guard r.modelled else { return r.resetValue }
         switch r.offset {
         case 0x000:
             guard !rxFIFO.isEmpty else { return 0 }
@@ -92,6 +93,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
 
     public func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
         guard let r = PL011.registers.check(offset, write: true, device: self) else { return }
+        guard r.modelled else { return }
         switch r.offset {
         case 0x000:
             let control = regs[0x030] ?? 0
@@ -109,6 +111,10 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
         case 0x038:
             regs[0x038] = value & 0x7FF
             updateInterrupt()
+        case 0x004:
+            regs[0x004] = 0  // any write clears the receive error bits
+        case 0x028:
+            regs[0x028] = value & 0x3F
         default:
             regs[r.offset] = value & 0xFFFF
         }
@@ -118,9 +124,10 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     private var characterTime: VirtualTime {
         let ibrd = regs[0x024] ?? 0, fbrd = regs[0x028] ?? 0
         let divisorTimes64 = ibrd * 64 + fbrd
-        guard divisorTimes64 > 0 else { return timeProperty("character-time") }
-        let baud = uintProperty("clock-frequency") * 4 / divisorTimes64  // clk / (16 * (ibrd + fbrd/64))
-        return SerialTransmitter.characterTime(baud: baud)
+        let clock = uintProperty("clock-frequency")
+        guard divisorTimes64 > 0, clock > 0 else { return timeProperty("character-time") }
+        // 10 bits × 16 × (IBRD + FBRD/64) / UARTCLK, exact in picoseconds.
+        return VirtualTime(picoseconds: 2_500_000_000_000 * divisorTimes64 / clock)
     }
 
     private func updateTransmitInterrupt() {

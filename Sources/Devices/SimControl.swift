@@ -29,7 +29,13 @@ public final class SimControl: SimObject, MMIOHandler {
     }
 
     public func mmioRead(offset: UInt64, size: Int) -> UInt64 {
-        guard let r = SimControl.registers.check(offset & ~3, write: false, device: self) else { return 0 }
+        let word = registerValue(at: offset & ~3)
+        let mask: UInt64 = size >= 4 ? 0xFFFF_FFFF : (1 << (8 * UInt64(size))) - 1
+        return (word >> (8 * (offset & 3))) & mask
+    }
+
+    private func registerValue(at offset: UInt64) -> UInt64 {
+        guard let r = SimControl.registers.check(offset, write: false, device: self) else { return 0 }
         let machine = root as? Machine
         switch r.offset {
         case 0x04: return SimControl.magic

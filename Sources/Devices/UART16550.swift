@@ -50,7 +50,7 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
     private var lineStatus: UInt64 {
         var s: UInt64 = 0
         if !rxFIFO.isEmpty { s |= 0x01 }                                        // DR
-        if transmitter.count < (fifoEnabled ? 16 : 1) { s |= 0x20 }             // THRE
+        if transmitter.isEmpty { s |= 0x20 }                                    // THRE: holding register / FIFO empty
         if transmitter.isEmpty { s |= 0x40 }                                    // TEMT
         return s
     }
@@ -115,8 +115,10 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
     }
 
     private var characterTime: VirtualTime {
-        guard divisor > 0 else { return timeProperty("character-time") }
-        return SerialTransmitter.characterTime(baud: uintProperty("clock-frequency") / (16 * divisor))
+        let clock = uintProperty("clock-frequency")
+        guard divisor > 0, clock > 0 else { return timeProperty("character-time") }
+        // 10 bits × 16 × divisor / clock, exact in picoseconds.
+        return VirtualTime(picoseconds: 160 * divisor * 1_000_000_000_000 / clock)
     }
 
     private func updateInterrupt() {

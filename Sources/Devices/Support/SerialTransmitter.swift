@@ -97,12 +97,6 @@ final class SerialTransmitter {
         pendingEvent = nil
     }
 
-    /// Character time for `baud` with 10 bits per character (8N1).
-    static func characterTime(baud: UInt64) -> VirtualTime {
-        guard baud > 0 else { return .microseconds(1) }
-        return VirtualTime(picoseconds: 10 * 1_000_000_000_000 / baud)
-    }
-
     /// Properties every UART has for its output side.
     static let outputProperties: [PropertyDescriptor] = [
         PropertyDescriptor("output", .enumeration(["stdout", "buffer", "file"]), default: "stdout",
