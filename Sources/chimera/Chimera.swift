@@ -8,6 +8,8 @@ import ChimeraARM
 import ChimeraX86
 import ChimeraLoader
 import ChimeraScheduler
+import ChimeraBoards
+import Foundation
 
 /// The `chimera` command-line tool.
 @main
@@ -15,7 +17,7 @@ struct Chimera: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chimera",
         abstract: "A heterogeneous machine simulator: x86-64 and ARM cores side by side, deterministically.",
-        subcommands: [Types.self, Describe.self])
+        subcommands: [Run.self, Boards.self, Check.self, Graph.self, Board.self, Types.self, Describe.self])
 }
 
 /// Every type the shipped modules register, in module order.
@@ -64,12 +66,26 @@ struct Describe: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Describe a type: its ancestry, properties (with types, defaults and docs), pins and regions.")
 
-    @Argument(help: "A type name, e.g. ram, pl011, machine.")
+    @Argument(help: "A type name (ram, pl011, machine) or a board name (hetero).")
     var name: String
+
+    @OptionGroup var boardOptions: BoardSearchOptions
 
     func run() throws {
         do {
-            print(try standardRegistry().describe(name), terminator: "")
+            let registry = standardRegistry()
+            if registry.contains(name) {
+                print(try registry.describe(name), terminator: "")
+                return
+            }
+            let loader = boardOptions.loader
+            guard (try? loader.path(of: name)) != nil else {
+                _ = try registry.type(named: name)  // the unknown-type error, with its suggestion
+                return
+            }
+            let board = try loader.load(name, registry: registry)
+            print("board \(board.name) (\(board.file))", terminator: "\n")
+            print(try board.registry(extending: registry).describe(board.name), terminator: "")
         } catch {
             throw fail(error)
         }

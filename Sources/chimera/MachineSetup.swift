@@ -1,0 +1,101 @@
+import ArgumentParser
+import ChimeraCore
+import ChimeraBoards
+import Foundation
+
+/// Where boards are found: `--boards DIR`, `CHIMERA_BOARD_PATH`, `./boards`,
+/// and `boards/` next to (or above) the executable.
+struct BoardSearchOptions: ParsableArguments {
+    @Option(name: .customLong("boards"), help: "Extra folder to search for board files (repeatable).")
+    var boardDirectories: [String] = []
+
+    var loader: BoardLoader {
+        var paths = boardDirectories
+        if let env = ProcessInfo.processInfo.environment["CHIMERA_BOARD_PATH"] {
+            paths += env.split(separator: ":").map(String.init)
+        }
+        paths.append(FileManager.default.currentDirectoryPath + "/boards")
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            paths.append(dir.appendingPathComponent("boards").path)
+            dir = dir.deletingLastPathComponent()
+        }
+        var unique: [String] = []
+        for p in paths where !unique.contains(p) && FileManager.default.fileExists(atPath: p) { unique.append(p) }
+        return BoardLoader(searchPaths: unique)
+    }
+}
+
+/// Options that shape the machine: board parameters, extra objects, globals, kernels.
+struct MachineOptions: ParsableArguments {
+    @OptionGroup var search: BoardSearchOptions
+
+    @Option(name: .customShort("p"), help: ArgumentHelp("Board parameter NAME=VALUE (repeatable).", valueName: "name=value"))
+    var parameters: [String] = []
+
+    @Option(name: .customLong("kernel"), help: ArgumentHelp("Load an ELF into cores: SELECTOR=FILE, where SELECTOR is a core path, a partial path (arm.cpu[0]) or a cluster (x86).", valueName: "selector=file"))
+    var kernels: [String] = []
+
+    @Option(name: .customLong("device", withSingleDash: true), help: ArgumentHelp("Add a device: TYPE,id=PATH,prop=value,…", valueName: "type,id=path,…"))
+    var devices: [String] = []
+
+    @Option(name: .customLong("object", withSingleDash: true), help: ArgumentHelp("Add an object: TYPE,id=PATH,prop=value,…", valueName: "type,id=path,…"))
+    var objects: [String] = []
+
+    @Option(name: .customLong("global", withSingleDash: true), help: ArgumentHelp("Default a property for every object of a type: TYPE.PROP=VALUE", valueName: "type.prop=value"))
+    var globals: [String] = []
+
+    @Option(name: .customLong("quantum"), help: "Scheduler quantum, e.g. 1us, 10us, 1ms.")
+    var quantum: String?
+
+    /// Expands the board, applies every option and returns the unrealized machine.
+    func buildMachine(board name: String, registry: TypeRegistry) throws(ChimeraError) -> (Machine, ExpandedBoard) {
+        var params: [(String, String)] = []
+        for p in parameters {
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else {
+                throw ChimeraError(.generic, "invalid -p '\(p)': expected NAME=VALUE")
+            }
+            params.append((String(p[..<eq]), String(p[p.index(after: eq)...])))
+        }
+        let board = try search.loader.load(name, parameters: params, registry: registry)
+        let machine = try board.build(registry: registry)
+        for spec in devices + objects {
+            var kv = try Keyval.parse(spec, implicitKey: "driver")
+            guard let type = kv.removeValue(forKey: "driver") ?? kv.removeValue(forKey: "qom-type") else {
+                throw ChimeraError(.generic, "'\(spec)': the first item must be the type")
+            }
+            guard let id = kv.removeValue(forKey: "id") else {
+                throw ChimeraError(.generic, "'\(spec)': give id=PATH, the new object's path (e.g. id=arm/uart1)")
+            }
+            var props = [(String, Value)]()
+            for (k, v) in kv { props.append((k, .string(v))) }
+            try machine.execute(.objectAdd(type: type, path: id, properties: .init(props, uniquingKeysWith: { a, _ in a })))
+        }
+        for g in globals {
+            guard let eq = g.firstIndex(of: "="), let dot = g[..<eq].firstIndex(of: ".") else {
+                throw ChimeraError(.generic, "invalid -global '\(g)': expected TYPE.PROPERTY=VALUE")
+            }
+            let type = String(g[..<dot]), property = String(g[g.index(after: dot)..<eq]), value = String(g[g.index(after: eq)...])
+            _ = try registry.type(named: type)
+            for object in machine.objects(ofType: type) {
+                let d = try object.descriptor(of: property)
+                if (try object.property(property)) == d.defaultValue { try object.setProperty(property, parsing: value) }
+            }
+        }
+        if let quantum { try machine.setProperty("quantum", parsing: quantum) }
+        for k in kernels {
+            let (selector, file) = try KernelSelector.parse(k)
+            for cpu in try KernelSelector.cores(selector, in: machine) {
+                try machine.execute(.loadKernel(cpu: cpu.path, file: file))
+            }
+        }
+        // Cores without a kernel wait for firmware (PSCI CPU_ON, INIT/SIPI).
+        let loaded = Set((machine.child(named: "kernels")?.children ?? []).compactMap { $0.linkedObject("cpu").map(ObjectIdentifier.init) })
+        if !loaded.isEmpty {
+            for cpu in machine.cpus where !loaded.contains(ObjectIdentifier(cpu)) {
+                try cpu.setProperty("start-powered-off", true)
+            }
+        }
+        return (machine, board)
+    }
+}
