@@ -67,6 +67,10 @@ let package = Package(
 
         .testTarget(name: "ChimeraCoreTests", dependencies: ["ChimeraCore"],
                     path: "Tests/CoreTests"),
+        .testTarget(name: "EndToEndTests",
+                    dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM", "ChimeraX86",
+                                   "ChimeraLoader", "ChimeraBoards", "ChimeraTestSupport"],
+                    path: "Tests/EndToEndTests"),
         .testTarget(name: "ChimeraUnicornTests", dependencies: ["ChimeraUnicorn", "ChimeraTestSupport"],
                     path: "Tests/UnicornTests"),
         .testTarget(name: "KernelTests", dependencies: ["ChimeraTestSupport"],

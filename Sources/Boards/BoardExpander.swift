@@ -77,7 +77,7 @@ struct BoardExpander {
                 try expandObject(key, keyNode: keyNode, spec: spec, parent: scopeRoot, scope: scope, scopeRoot: scopeRoot)
             }
         }
-        if let irqNode = root.value("irqs") { try expandIRQList(irqNode, scope: scope, scopeRoot: scopeRoot) }
+        if let irqNode = root.value("irqs") { try expandIRQList(irqNode, scope: scope, scopeRoot: scopeRoot, selfPath: scopeRoot) }
         if let kernelNode = root.value("kernels") {
             for (selector, keyNode, file) in try kernelNode.mapping("the kernels (core path: ELF file)") {
                 try addKernel(selector: selector, keyNode: keyNode, file: file, scope: scope, scopeRoot: scopeRoot)
@@ -250,7 +250,7 @@ struct BoardExpander {
                         }
                     }
                 } else {
-                    try expandIRQList(irqNode, scope: layer.scope, scopeRoot: layer.root)
+                    try expandIRQList(irqNode, scope: layer.scope, scopeRoot: layer.root, selfPath: path)
                 }
             }
             if let kernel = layer.node.value("kernel") {
@@ -323,7 +323,9 @@ struct BoardExpander {
     }
 
     /// `a.irq -> b.in[3]`, `a.irq -> b.in[0], c.in[1]`, or `{from: …, to: [...]}`.
-    private mutating func expandIRQList(_ node: YAMLNode, scope: Scope, scopeRoot: String) throws(ChimeraError) {
+    /// `.pin` names a pin of `selfPath` (the object the list belongs to).
+    private mutating func expandIRQList(_ node: YAMLNode, scope: Scope, scopeRoot: String,
+                                        selfPath: String) throws(ChimeraError) {
         for item in node.items() {
             var from: String
             var targets: [(String, YAMLNode)] = []
@@ -339,9 +341,9 @@ struct BoardExpander {
                 from = parts[0].trimmingSpacesPublic
                 for t in parts[1].split(separator: ",") { targets.append((String(t).trimmingSpacesPublic, item)) }
             }
-            from = try absolutePin(from, in: scopeRoot, node: item)
+            from = try absolutePin(from, in: scopeRoot, node: item, selfPath: selfPath)
             for (t, n) in targets {
-                irqs.append(LocatedCommand(command: .connectIRQ(from: from, to: try absolutePin(t, in: scopeRoot, node: n)),
+                irqs.append(LocatedCommand(command: .connectIRQ(from: from, to: try absolutePin(t, in: scopeRoot, node: n, selfPath: selfPath)),
                                            location: n.location))
             }
         }
@@ -382,11 +384,12 @@ struct BoardExpander {
         return scopeRoot + "/" + trimmed
     }
 
-    /// Pins: `gic.spi[3]` → `/machine/arm/gic.spi[3]`; `.irq` is the scope root's pin.
-    func absolutePin(_ pin: String, in scopeRoot: String, node: YAMLNode) throws(ChimeraError) -> String {
+    /// Pins: `gic.spi[3]` → `/machine/arm/gic.spi[3]`; `.irq` is a pin of `selfPath`.
+    func absolutePin(_ pin: String, in scopeRoot: String, node: YAMLNode, selfPath: String? = nil) throws(ChimeraError) -> String {
         guard let dot = pin.lastIndex(of: ".") else {
             throw node.error("expected a pin OBJECT.PIN such as uart.irq or gic.spi[1], found '\(pin)'")
         }
+        if dot == pin.startIndex { return (selfPath ?? scopeRoot) + pin }
         return absolute(String(pin[..<dot]), in: scopeRoot) + pin[dot...]
     }
 }
