@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "chimera", targets: ["chimera"]),
         .library(name: "ChimeraCore", targets: ["ChimeraCore"]),
         .library(name: "ChimeraScheduler", targets: ["ChimeraScheduler"]),
+        .library(name: "ChimeraKit", targets: ["ChimeraKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,11 +48,16 @@ let package = Package(
                 path: "Sources/Boards", swiftSettings: strict),
         .target(name: "ChimeraMonitor", dependencies: ["ChimeraCore", "ChimeraScheduler"],
                 path: "Sources/Monitor", swiftSettings: strict),
+        // The façade for users' own tests: standard registry and TestMachine.
+        .target(name: "ChimeraKit",
+                dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM", "ChimeraX86",
+                               "ChimeraLoader", "ChimeraBoards"],
+                path: "Sources/Kit", swiftSettings: strict),
         .executableTarget(
             name: "chimera",
             dependencies: [
                 "ChimeraCore", "ChimeraScheduler", "ChimeraARM", "ChimeraX86",
-                "ChimeraDevices", "ChimeraLoader", "ChimeraBoards", "ChimeraMonitor",
+                "ChimeraDevices", "ChimeraLoader", "ChimeraBoards", "ChimeraMonitor", "ChimeraKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/chimera", swiftSettings: strict),
@@ -69,7 +75,7 @@ let package = Package(
                     path: "Tests/CoreTests"),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM", "ChimeraX86",
-                                   "ChimeraLoader", "ChimeraBoards", "ChimeraTestSupport"],
+                                   "ChimeraLoader", "ChimeraBoards", "ChimeraKit", "ChimeraTestSupport"],
                     path: "Tests/EndToEndTests"),
         .testTarget(name: "ChimeraUnicornTests", dependencies: ["ChimeraUnicorn", "ChimeraTestSupport"],
                     path: "Tests/UnicornTests"),

@@ -3,10 +3,7 @@ import ArgumentParser
 import Glibc
 #endif
 import ChimeraCore
-import ChimeraDevices
-import ChimeraARM
-import ChimeraX86
-import ChimeraLoader
+import ChimeraKit
 import ChimeraScheduler
 import ChimeraBoards
 import Foundation
@@ -21,14 +18,7 @@ struct Chimera: ParsableCommand {
 }
 
 /// Every type the shipped modules register, in module order.
-func standardRegistry() -> TypeRegistry {
-    var registry = TypeRegistry.withCoreTypes()
-    Devices.register(into: &registry)
-    ARM.register(into: &registry)
-    X86.register(into: &registry)
-    Loader.register(into: &registry)
-    return registry
-}
+func standardRegistry() -> TypeRegistry { ChimeraKit.standardRegistry() }
 
 /// Prints a host-side error the way every subcommand reports them.
 func fail(_ error: any Error) -> ExitCode {

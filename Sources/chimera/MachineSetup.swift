@@ -89,13 +89,7 @@ struct MachineOptions: ParsableArguments {
                 try machine.execute(.loadKernel(cpu: cpu.path, file: file))
             }
         }
-        // Cores without a kernel wait for firmware (PSCI CPU_ON, INIT/SIPI).
-        let loaded = Set((machine.child(named: "kernels")?.children ?? []).compactMap { $0.linkedObject("cpu").map(ObjectIdentifier.init) })
-        if !loaded.isEmpty {
-            for cpu in machine.cpus where !loaded.contains(ObjectIdentifier(cpu)) {
-                try cpu.setProperty("start-powered-off", true)
-            }
-        }
+        try machine.holdCoresWithoutKernels()
         return (machine, board)
     }
 }

@@ -42,6 +42,18 @@ extension Machine {
         }
     }
 
+    /// Once any core has a kernel, cores without one start powered off and
+    /// wait for firmware to start them (PSCI `CPU_ON`, INIT/SIPI), as on
+    /// real boards. Call before realize.
+    public func holdCoresWithoutKernels() throws(ChimeraError) {
+        let loaders = child(named: "kernels")?.children ?? []
+        let loaded = loaders.compactMap { $0.linkedObject("cpu") }
+        guard !loaded.isEmpty else { return }
+        for cpu in cpus where !loaded.contains(where: { $0 === cpu }) {
+            try cpu.setProperty("start-powered-off", true)
+        }
+    }
+
     /// `/machine/kernels`, created on first use, holding one loader per core.
     func kernelContainer() throws(ChimeraError) -> SimObject {
         if let c = child(named: "kernels") { return c }
