@@ -78,18 +78,29 @@ public final class Simulation {
     private func loop(_ limits: RunLimits) -> RunOutcome {
         if let done = finalOutcome { return done }
         let startInstructions = instructions
+        let countInstructions = limits.instructionBudget != .max
         let clock = machine.clock
+        var patternSearchFrom = 0
+        var quantum = max(machine.quantum, VirtualTime(picoseconds: 1))
+        let pattern = limits.outputPattern.map { Array($0.utf8) }
         while true {
             // Quantum boundary: commands, input, stop conditions.
-            boundaryHook?(self)
+            if let hook = boundaryHook {
+                hook(self)
+                quantum = max(machine.quantum, VirtualTime(picoseconds: 1))  // the monitor may change it
+            }
             if let exit = machine.exitRequest { return finish(.exited(code: exit.code, reason: exit.reason)) }
             if time >= limits.deadline { return .deadlineReached }
-            if instructions &- startInstructions >= limits.instructionBudget { return .budgetSpent }
-            if let pattern = limits.outputPattern, machine.serial.text.contains(pattern) { return .outputMatched }
+            if countInstructions && instructions &- startInstructions >= limits.instructionBudget { return .budgetSpent }
+            if let pattern {
+                // Only the bytes added since the last boundary (plus an overlap) need searching.
+                let bytes = machine.serial.merged
+                if Simulation.contains(bytes, pattern, from: max(0, patternSearchFrom - pattern.count + 1)) { return .outputMatched }
+                patternSearchFrom = bytes.count
+            }
             if control.takePauseRequest() { return .paused }
             deliverInput()
 
-            let quantum = max(machine.quantum, VirtualTime(picoseconds: 1))
             // Replayed input must land exactly where it was recorded: cut the quantum there.
             let nextReplay = replayQueue.first.map { max($0.time, time + VirtualTime(picoseconds: 1)) } ?? .never
             let quantumEnd = min(time + quantum, limits.deadline, nextReplay)
@@ -123,12 +134,25 @@ public final class Simulation {
                     }
                 }
                 // Every core has reached stepEnd unless an event cut a slice short.
-                let reached = cpus.filter { $0.powerState != .stopped }.map(\.localTime).min() ?? stepEnd
-                time = max(time, min(stepEnd, reached))
+                var reached = stepEnd
+                for cpu in cpus where cpu.powerState != .stopped && cpu.localTime < reached { reached = cpu.localTime }
+                time = max(time, reached)
                 clock.advance(to: time)
-                if instructions &- startInstructions >= limits.instructionBudget { break }
+                if countInstructions && instructions &- startInstructions >= limits.instructionBudget { break }
             }
         }
+    }
+
+    /// Does `haystack[from...]` contain `needle`?
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8], from start: Int) -> Bool {
+        guard !needle.isEmpty else { return true }
+        guard haystack.count >= needle.count else { return false }
+        var i = start
+        while i <= haystack.count - needle.count {
+            if haystack[i] == needle[0] && haystack[i..<i + needle.count].elementsEqual(needle) { return true }
+            i += 1
+        }
+        return false
     }
 
     private enum CoreStep {

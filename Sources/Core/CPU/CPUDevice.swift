@@ -57,16 +57,23 @@ open class CPUDevice: SimObject, CPU {
 
     /// Clock frequency in Hz, cached from the property at realize.
     public private(set) var frequency: UInt64 = 1_000_000_000
+    /// Cycle length in picoseconds when it is a whole number (1 GHz: 1000), else 0.
+    private var picosecondsPerCycle: UInt64 = 1000
 
     override open func realize() throws(ChimeraError) {
         clock = (root as? Machine)?.clock
         frequency = max(uintProperty("clock-frequency"), 1)
+        picosecondsPerCycle = 1_000_000_000_000 % frequency == 0 ? 1_000_000_000_000 / frequency : 0
         powerState = boolProperty("start-powered-off") ? .off : .running
         resetCPU()
     }
 
     /// Cycle length in picoseconds times cycles, exact for any frequency.
     public func duration(ofCycles cycles: UInt64) -> VirtualTime {
+        if picosecondsPerCycle != 0 {
+            let (p, overflow) = cycles.multipliedReportingOverflow(by: picosecondsPerCycle)
+            return overflow ? .never : VirtualTime(picoseconds: p)
+        }
         let hz = frequency
         let product = cycles.multipliedFullWidth(by: 1_000_000_000_000)
         guard product.high < hz else { return .never }
@@ -75,6 +82,7 @@ open class CPUDevice: SimObject, CPU {
 
     /// Cycles that fit in `time` at this core's frequency (rounded down).
     public func cycles(in time: VirtualTime) -> UInt64 {
+        if picosecondsPerCycle != 0 { return time.picoseconds / picosecondsPerCycle }
         let hz = frequency
         let product = time.picoseconds.multipliedFullWidth(by: hz)
         guard product.high < 1_000_000_000_000 else { return .max }

@@ -1,0 +1,35 @@
+import ChimeraCore
+
+/// A synthetic core for measuring the scheduler alone: each "instruction"
+/// is one step of a linear congruential generator kept in a register, so
+/// the core costs about a nanosecond per instruction and any scheduler
+/// overhead shows up undiluted.
+final class SpinCPU: CPUDevice {
+    private var retired: UInt64 = 0
+    private var lcg: UInt64 = 1
+
+    static let type = ObjectType(
+        "bench-spin-cpu", parent: "cpu", summary: "Benchmark core: one LCG step per instruction",
+        instanceClass: SpinCPU.self)
+
+    override var instructionsRetired: UInt64 { retired }
+    override var programCounter: UInt64 {
+        get { lcg }
+        set { lcg = newValue }
+    }
+
+    override func run(budget: UInt64) -> StopReason {
+        var s = lcg
+        var n: UInt64 = 0
+        // Blocks of 64 "instructions", checking the stop flag per block like a real core.
+        while n < budget {
+            let block = min(64, budget - n)
+            for _ in 0..<block { s = s &* 6364136223846793005 &+ 1442695040888963407 }
+            n += block
+            if stopFlag.pointee != 0 { break }
+        }
+        lcg = s
+        retired &+= n
+        return .budgetExhausted
+    }
+}
