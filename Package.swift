@@ -77,6 +77,8 @@ let package = Package(
                     dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM", "ChimeraX86",
                                    "ChimeraLoader", "ChimeraBoards", "ChimeraKit", "ChimeraTestSupport"],
                     path: "Tests/EndToEndTests"),
+        .testTarget(name: "KitTests", dependencies: ["ChimeraKit", "ChimeraCore", "ChimeraScheduler", "ChimeraTestSupport"],
+                    path: "Tests/KitTests"),
         .testTarget(name: "ChimeraUnicornTests", dependencies: ["ChimeraUnicorn", "ChimeraTestSupport"],
                     path: "Tests/UnicornTests"),
         .testTarget(name: "KernelTests", dependencies: ["ChimeraTestSupport"],

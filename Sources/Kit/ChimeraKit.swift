@@ -1,4 +1,5 @@
-import ChimeraCore
+@_exported import ChimeraCore
+@_exported import ChimeraScheduler
 import ChimeraDevices
 import ChimeraARM
 import ChimeraX86

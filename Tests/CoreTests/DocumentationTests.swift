@@ -26,6 +26,14 @@ final class DocumentationTests: XCTestCase {
         XCTAssertGreaterThan(checked, 5)
     }
 
+    /// The Testing.md example is the compiled test file, line for line.
+    func testTestingGuideExampleIsTheCompiledTest() throws {
+        let doc = try String(contentsOf: Self.root.appendingPathComponent("Documentation/Testing.md"), encoding: .utf8)
+        let code = doc.components(separatedBy: "```swift\n")[1].components(separatedBy: "```")[0]
+        let test = try String(contentsOf: Self.root.appendingPathComponent("Tests/KitTests/TestMachineExampleTests.swift"), encoding: .utf8)
+        XCTAssertEqual(test.split(separator: "\n", maxSplits: 1)[1], Substring(code))
+    }
+
     /// The example device of ObjectModel.md works as the text says.
     func testExampleTimerTicks() throws {
         var registry = makeRegistry()

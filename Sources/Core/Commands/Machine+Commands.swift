@@ -78,6 +78,11 @@ extension Machine {
     /// (what `chimera board export` prints after expanding a board).
     public func constructionCommands() -> [MachineCommand] {
         var commands: [MachineCommand] = []
+        // The machine's own settings (quantum, board parameters) first.
+        for d in propertyDescriptors where d.access != .readOnly && d.alias == nil {
+            if case .link = d.type { continue }
+            if let v = values[d.name], v != d.defaultValue { commands.append(.propertySet(path: path, property: d.name, value: v)) }
+        }
         let kernels = child(named: "kernels")
         // Kernel loaders are re-created by their load-kernel commands below.
         let built = subtree.dropFirst().filter { object in kernels.map { !object.isDescendant(of: $0) } ?? true }
