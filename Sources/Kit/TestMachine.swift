@@ -69,7 +69,6 @@ public final class TestMachine {
     public func start() throws {
         guard simulation == nil else { return }
         if machine.state != .realized {
-            try machine.holdCoresWithoutKernels()
             try machine.realizeMachine()
         }
         simulation = try Simulation(machine: machine)

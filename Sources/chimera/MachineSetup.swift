@@ -89,7 +89,6 @@ struct MachineOptions: ParsableArguments {
                 try machine.execute(.loadKernel(cpu: cpu.path, file: file))
             }
         }
-        try machine.holdCoresWithoutKernels()
         return (machine, board)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChimeraCore
 import ChimeraScheduler
 import ChimeraBoards
+import ChimeraMonitor
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -17,8 +18,8 @@ struct Run: ParsableCommand {
               chimera run virt-arm64 --kernel cpu[0]=hello.elf --until uart=PASS
             """)
 
-    @Argument(help: "Board name (see `chimera boards`) or path to a board file.")
-    var board: String
+    @Argument(help: "Board name (see `chimera boards`) or path to a board file. Omit it with --preconfig to build a machine entirely over QMP.")
+    var board: String?
 
     @OptionGroup var machineOptions: MachineOptions
 
@@ -43,18 +44,36 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Send UART output only to the serial log, not to stdout.")
     var quiet = false
 
+    @Option(name: .long, help: ArgumentHelp("Serve QMP on unix:PATH or tcp:127.0.0.1:PORT (repeatable).", valueName: "endpoint"))
+    var qmp: [String] = []
+
+    @Flag(name: .customLong("qmp-allow-remote"), help: "Allow QMP on non-loopback TCP addresses.")
+    var qmpAllowRemote = false
+
+    @Flag(name: .long, help: "Wait for QMP clients to build or adjust the machine until x-exit-preconfig.")
+    var preconfig = false
+
+    @Flag(name: .customShort("S"), help: "Realize, then wait paused for QMP 'cont'.")
+    var startPaused = false
+
+    func validate() throws {
+        if board == nil && !preconfig { throw ValidationError("give a BOARD, or --preconfig with --qmp to build the machine over QMP") }
+        if (preconfig || startPaused) && qmp.isEmpty { throw ValidationError("--preconfig and -S need --qmp") }
+    }
+
     func run() throws {
         let registry = standardRegistry()
-        let result: RunResult
+        var result: RunResult?
+        var exitStatus: Int32 = 0
         do {
-            let (machine, _) = try machineOptions.buildMachine(board: board, registry: registry)
+            let machine = try board.map { board throws(ChimeraError) in try machineOptions.buildMachine(board: board, registry: registry).0 }
+                ?? Machine(registry: registry)
             if quiet {
                 for object in machine.subtree where object.propertyDescriptors.contains(where: { $0.name == "output" }) {
                     if object.stringProperty("output") == "stdout" { try object.setProperty("output", "buffer") }
                 }
             }
             machine.warningObserver = { message in printError("warning: \(message)") }
-            try machine.realizeMachine()
             let limits = try parseLimits(until)
             let inputRecord = try replay.map { path throws(ChimeraError) in
                 guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -62,29 +81,46 @@ struct Run: ParsableCommand {
                 }
                 return try InputRecord(jsonLines: text)
             }
-            let simulation = try Simulation(machine: machine, replaying: inputRecord)
             let traceSink = try trace.map { try TextSink(path: $0) }
             let eventSink = try eventTrace.map { try TextSink(path: $0) }
-            if let traceSink { simulation.instructionTrace = { traceSink.write($0) } }
-            if let eventSink { simulation.eventTrace = { eventSink.write($0) } }
-            if timeline != nil { simulation.timeline = Timeline() }
-            let progress = ProgressLine()
-            if progress.enabled {
-                simulation.boundaryHook = { sim in progress.update(sim) }
+            var simulation: Simulation?
+            let configure: (Simulation) -> Void = { sim in
+                if let traceSink { sim.instructionTrace = { traceSink.write($0) } }
+                if let eventSink { sim.eventTrace = { eventSink.write($0) } }
+                if timeline != nil { sim.timeline = Timeline() }
+                simulation = sim
             }
-            result = simulation.run(limits)
-            progress.finish()
+            if qmp.isEmpty {
+                try machine.realizeMachine()
+                let sim = try Simulation(machine: machine, replaying: inputRecord)
+                configure(sim)
+                let progress = ProgressLine()
+                if progress.enabled { sim.boundaryHook = { progress.update($0) } }
+                result = sim.run(limits)
+                progress.finish()
+                exitStatus = result!.exitStatus
+            } else {
+                var endpoints: [MonitorEndpoint] = []
+                for e in qmp { endpoints.append(try MonitorEndpoint(parsing: e)) }
+                let run = try runMonitored(machine: machine, endpoints: endpoints, allowRemote: qmpAllowRemote,
+                                           options: MonitorRunOptions(preconfig: preconfig, startPaused: startPaused, limits: limits),
+                                           configure: configure)
+                result = run.result
+                exitStatus = run.exitStatus
+            }
             traceSink?.close()
             eventSink?.close()
-            if let timeline, let json = simulation.timeline?.json {
+            if let timeline, let json = simulation?.timeline?.json {
                 try? json.write(toFile: timeline, atomically: true, encoding: .utf8)
             }
-            if let record { try? (result.inputRecord.jsonLines + "\n").write(toFile: record, atomically: true, encoding: .utf8) }
+            if let record, let result {
+                try? (result.inputRecord.jsonLines + "\n").write(toFile: record, atomically: true, encoding: .utf8)
+            }
         } catch let error as ChimeraError {
             throw fail(error)
         }
-        printError(summary(result))
-        throw ExitCode(result.exitStatus)
+        if let result { printError(summary(result)) } else { printError("chimera: quit before the machine started") }
+        throw ExitCode(exitStatus)
     }
 
     func parseLimits(_ text: String) throws(ChimeraError) -> RunLimits {

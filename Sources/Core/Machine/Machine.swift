@@ -70,8 +70,12 @@ public final class Machine: SimObject {
     /// Forgets an exit request (system reset).
     public func clearExitRequest() { exitRequest = nil }
 
-    /// Realizes the whole machine.
-    public func realizeMachine() throws(ChimeraError) { try realizeTree() }
+    /// Realizes the whole machine. Cores without a kernel are held off
+    /// first when other cores have one (`holdCoresWithoutKernels`).
+    public func realizeMachine() throws(ChimeraError) {
+        if state != .realized { try holdCoresWithoutKernels() }
+        try realizeTree()
+    }
 
     /// The scheduler quantum.
     public var quantum: VirtualTime { timeProperty("quantum") }
