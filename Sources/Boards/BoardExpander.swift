@@ -157,9 +157,12 @@ struct BoardExpander {
         }
         let variable = parts[0].trimmingSpacesPublic
         func bound(_ s: String) throws(ChimeraError) -> Int {
-            let t: String
-            do { t = try Interpolation.expand(s.trimmingSpacesPublic, in: scope).string ?? "" } catch { throw node.error(error.message) }
-            guard let v = Int(t) else { throw node.error("loop bound '\(s)' is not an integer (got '\(t)')") }
+            let value: Value
+            do { value = try Interpolation.expand(s.trimmingSpacesPublic, in: scope) } catch { throw node.error(error.message) }
+            if let i = value.int64, let v = Int(exactly: i) { return v }
+            guard let t = value.string, let v = Int(t) else {
+                throw node.error("loop bound '\(s)' is not an integer (got '\(value.string ?? value.jsonText)')")
+            }
             return v
         }
         let lo = try bound(String(parts[1][..<dots.lowerBound])), hi = try bound(String(parts[1][dots.upperBound...]))
@@ -217,7 +220,13 @@ struct BoardExpander {
                     throw keyNode.error(message)
                 }
                 var value = try valueNode.jsonValue(layer.scope)
-                do { value = try d.type.coerce(value) } catch { throw valueNode.error("property '\(key)': \(error.message)") }
+                do {
+                    // A number substituted into a string-typed property is its decimal text.
+                    if case .string = d.type, let n = value.uint64 ?? value.int64.map({ UInt64(bitPattern: $0) }) {
+                        value = .string(value.int64.map { String($0) } ?? String(n))
+                    }
+                    value = try d.type.coerce(value)
+                } catch { throw valueNode.error("property '\(key)': \(error.message)") }
                 if case .link = d.type, case .string(let target) = value {
                     deferred.append(LocatedCommand(command: .propertySet(path: path, property: key,
                                                                           value: .string(absolute(target, in: layer.root))),

@@ -20,12 +20,13 @@ struct Scope {
 /// decimal and `0x` literals, size suffixes, variables).
 enum Interpolation {
     /// Replaces every `${expr}` in `text`. A text that is exactly one
-    /// `${name}` whose value is not an integer yields that value unchanged.
+    /// `${name}` yields that parameter's value unchanged (so a `time` or
+    /// `size` parameter keeps its type).
     static func expand(_ text: String, in scope: Scope) throws(ChimeraError) -> Value {
         guard text.contains("${") else { return .string(text) }
         if text.hasPrefix("${"), text.hasSuffix("}"), text.dropFirst(2).firstIndex(of: "}") == text.index(before: text.endIndex) {
             let inner = String(text.dropFirst(2).dropLast()).trimmingSpacesPublic
-            if let v = scope.lookup(inner), v.int64 == nil, v.uint64 == nil { return v }
+            if let v = scope.lookup(inner) { return v }
         }
         var out = ""
         var rest = Substring(text)
