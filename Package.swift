@@ -28,17 +28,18 @@ let package = Package(
             name: "ChimeraCore",
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
             path: "Sources/Core",
-            swiftSettings: strict),
+            swiftSettings: strict + optimizedInDebug),
         .target(name: "ChimeraScheduler", dependencies: ["ChimeraCore"],
-                path: "Sources/Scheduler", swiftSettings: strict),
-        // The cores are optimised even in debug builds: tests run millions of
-        // guest instructions, and an unoptimised interpreter is ~10x slower.
+                path: "Sources/Scheduler", swiftSettings: strict + optimizedInDebug),
+        // The cores, and the memory fabric, scheduler and devices they call on
+        // every MMIO access, are optimised even in debug builds: tests run
+        // millions of guest instructions, and unoptimised code is ~10x slower.
         .target(name: "ChimeraARM", dependencies: ["ChimeraCore", "ChimeraScheduler"],
                 path: "Sources/Targets/ARM", swiftSettings: strict + optimizedInDebug),
         .target(name: "ChimeraX86", dependencies: ["ChimeraCore", "ChimeraScheduler"],
                 path: "Sources/Targets/X86", swiftSettings: strict + optimizedInDebug),
         .target(name: "ChimeraDevices", dependencies: ["ChimeraCore", "ChimeraScheduler"],
-                path: "Sources/Devices", swiftSettings: strict),
+                path: "Sources/Devices", swiftSettings: strict + optimizedInDebug),
         // libelf from Debian's libelf-dev.
         .systemLibrary(name: "CLibELF", path: "Sources/CLibELF", pkgConfig: "libelf",
                        providers: [.apt(["libelf-dev"])]),

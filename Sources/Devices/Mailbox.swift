@@ -31,6 +31,9 @@ public final class Mailbox: SimObject {
     }
 
     private var ports: [Port] = []
+    /// `depth` and `latency`, read once at realize (configuration properties).
+    private var depth = 16
+    private var latency = VirtualTime.microseconds(1)
 
     static let registers = RegisterMap([
         RegisterDescriptor(0x00, "TXDATA", .writeOnly, doc: "Send a word to the destination port"),
@@ -62,6 +65,8 @@ public final class Mailbox: SimObject {
 
     override public func realize() throws(ChimeraError) {
         let count = Int(uintProperty("ports"))
+        depth = Int(uintProperty("depth"))
+        latency = timeProperty("latency")
         ports = (0..<count).map { Port(mailbox: self, index: $0, destination: ($0 + 1) % count) }
         for p in ports {
             try exportRegion("port[\(p.index)]", MemoryRegion(name: "port[\(p.index)]", size: 0x1000,
@@ -71,7 +76,6 @@ public final class Mailbox: SimObject {
 
     override public func unrealize() { ports = [] }
 
-    private var depth: Int { Int(uintProperty("depth")) }
 
     func read(_ port: Port, _ offset: UInt64) -> UInt64 {
         guard let r = Mailbox.registers.check(offset, write: false, device: self) else { return 0 }
@@ -117,7 +121,7 @@ public final class Mailbox: SimObject {
         guard dest.fifo.count + dest.inFlight < depth else { port.error = true; return }
         guard let clock = (root as? Machine)?.clock else { return }
         dest.inFlight += 1
-        clock.schedule(after: timeProperty("latency"), "\(path) port[\(port.index)]->port[\(dest.index)] word") { [unowned self] in
+        clock.schedule(after: latency, "\(path) port[\(port.index)]->port[\(dest.index)] word") { [unowned self] in
             dest.inFlight -= 1
             dest.fifo.append(word)
             self.update(dest)
@@ -127,7 +131,7 @@ public final class Mailbox: SimObject {
     private func ring(_ bits: UInt32, from port: Port) {
         let dest = ports[port.destination]
         guard let clock = (root as? Machine)?.clock, bits != 0 else { return }
-        clock.schedule(after: timeProperty("latency"), "\(path) port[\(port.index)]->port[\(dest.index)] doorbell") { [unowned self] in
+        clock.schedule(after: latency, "\(path) port[\(port.index)]->port[\(dest.index)] doorbell") { [unowned self] in
             dest.doorbells |= UInt64(bits)
             self.update(dest)
         }

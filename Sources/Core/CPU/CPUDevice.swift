@@ -55,6 +55,8 @@ open class CPUDevice: SimObject, CPU {
                            doc: "Whether the core runs, waits for an interrupt, is off or has stopped"),
     ]
 
+    private weak var cachedCluster: Cluster?
+
     /// Clock frequency in Hz, cached from the property at realize.
     public private(set) var frequency: UInt64 = 1_000_000_000
     /// Cycle length in picoseconds when it is a whole number (1 GHz: 1000), else 0.
@@ -62,6 +64,8 @@ open class CPUDevice: SimObject, CPU {
 
     override open func realize() throws(ChimeraError) {
         clock = (root as? Machine)?.clock
+        cachedCluster = nil
+        cachedCluster = cluster
         frequency = max(uintProperty("clock-frequency"), 1)
         picosecondsPerCycle = 1_000_000_000_000 % frequency == 0 ? 1_000_000_000_000 / frequency : 0
         powerState = boolProperty("start-powered-off") ? .off : .running
@@ -131,8 +135,9 @@ open class CPUDevice: SimObject, CPU {
         }
     }
 
-    /// The cluster that owns this core.
+    /// The cluster that owns this core (cached at realize; memory slow paths read it often).
     public var cluster: Cluster? {
+        if let c = cachedCluster { return c }
         var node = parent
         while let n = node {
             if let c = n as? Cluster { return c }

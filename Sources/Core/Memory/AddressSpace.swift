@@ -17,6 +17,8 @@ public final class AddressSpace {
     public let root: MemoryRegion
     private var cachedView: FlatView?
     private var cachedGeneration: UInt64 = .max
+    /// Range starts of the cached view, for a search that touches no references.
+    private var starts: [UInt64] = []
 
     /// An empty space of `size` bytes (the full 64-bit space by default).
     public init(name: String, size: UInt64 = .max, owner: String) {
@@ -29,11 +31,18 @@ public final class AddressSpace {
 
     /// The current flattened map.
     public var flatView: FlatView {
+        refreshView()
+        return cachedView!
+    }
+
+    @inline(__always)
+    private func refreshView() {
         if cachedGeneration != root.generation || cachedView == nil {
-            cachedView = FlatView(root: root)
+            let view = FlatView(root: root)
+            cachedView = view
+            starts = view.ranges.map(\.start)
             cachedGeneration = root.generation
         }
-        return cachedView!
     }
 
     /// Maps `region` at `address`. A higher `priority` covers lower ones.
@@ -48,7 +57,16 @@ public final class AddressSpace {
 
     /// Resolves one address for a core's TLB fill or slow path.
     public func target(of address: UInt64) -> MemoryTarget {
-        guard let r = flatView.range(containing: address) else { return .unmapped }
+        refreshView()
+        // Last range starting at or before the address.
+        var lo = 0, hi = starts.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if starts[mid] <= address { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo > 0 else { return .unmapped }
+        let r = cachedView!.ranges[lo - 1]
+        guard address <= r.last else { return .unmapped }
         let offset = r.offsetInRegion &+ (address &- r.start)
         let available = r.last &- address &+ 1
         switch r.region.kind {

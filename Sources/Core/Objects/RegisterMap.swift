@@ -45,11 +45,14 @@ public struct RegisterMap: Sendable {
     /// unmodelled registers and to the wrong direction of one-way registers.
     /// Returns the register when the access should be handled normally.
     public func check(_ offset: UInt64, write: Bool, device: SimObject) -> RegisterDescriptor? {
-        let machine = device.root as? Machine
         guard let r = register(at: offset) else {
-            machine?.warn("\(device.path): \(write ? "write to" : "read from") unknown register at offset 0x\(String(offset, radix: 16))")
+            (device.root as? Machine)?.warn("\(device.path): \(write ? "write to" : "read from") unknown register at offset 0x\(String(offset, radix: 16))")
             return nil
         }
+        if r.modelled && (r.access == .readWrite || (write ? r.access == .writeOnly : r.access == .readOnly)) {
+            return r  // the common case: no warning, no walk to the root
+        }
+        let machine = device.root as? Machine
         if !r.modelled {
             machine?.warn("\(device.path): \(r.name) is not modelled (\(write ? "write ignored" : "reads as 0x\(String(r.resetValue, radix: 16))"))")
         } else if write && r.access == .readOnly {
