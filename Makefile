@@ -6,10 +6,11 @@
 
 SWIFT       ?= swift
 RUN_DEBS    := libelf-dev pkg-config
-TEST_DEBS   := libelf-dev pkg-config libunicorn-dev graphviz
-PIP_TEST    :=
+TEST_DEBS   := libelf-dev pkg-config libunicorn-dev graphviz qemu-system-arm python3-pip
+PIP_TEST    := qemu.qmp
+DEMO        := --kernel arm=kernels/build/arm-demo.elf --kernel x86=kernels/build/x86-demo.elf
 
-.PHONY: run test build deps test-deps clean
+.PHONY: run test build deps test-deps kernels clean
 
 define ensure_debs
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -29,18 +30,25 @@ deps:
 
 test-deps:
 	$(call ensure_debs,$(TEST_DEBS))
-	@for p in $(PIP_TEST); do python3 -c "import $${p%%=*}" 2>/dev/null || python3 -m pip install -q "$$p"; done
+	@python3 -c "import qemu.qmp" 2>/dev/null || python3 -m pip install -q $(PIP_TEST) \
+	  || python3 -m pip install -q --break-system-packages $(PIP_TEST)
 
 build: deps
 	$(SWIFT) build -c release --product chimera
 
-run: build
-	.build/release/chimera types
-	@echo
-	.build/release/chimera describe machine
+kernels:
+	$(MAKE) -s -C kernels
 
-test: test-deps
+# The heterogeneous demo: an AArch64 and an x86-64 kernel play ping-pong
+# through the mailbox and shared RAM, each printing on its own UART.
+run: build kernels
+	.build/release/chimera run hetero $(DEMO)
+
+# swift test runs every test target; the QMP test then drives a real
+# `chimera run hetero --qmp … --preconfig` with QEMU's own Python client.
+test: test-deps kernels
 	$(SWIFT) test
+	python3 Tests/Python/test_qmp.py --chimera .build/debug/chimera --board hetero $(addprefix --run-arg=,$(DEMO))
 
 clean:
-	rm -rf .build
+	rm -rf .build kernels/build

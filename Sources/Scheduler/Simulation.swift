@@ -110,6 +110,9 @@ public final class Simulation {
                 let stepEnd = min(quantumEnd, max(clock.nextEventTime, time + VirtualTime(picoseconds: 1)))
                 var anyRunnable = false
                 for cpu in cpus {
+                    // After an exit request nothing else may run or advance:
+                    // the final state must not depend on where the quantum ends.
+                    if let exit = machine.exitRequest { return finish(.exited(code: exit.code, reason: exit.reason)) }
                     switch runCore(cpu, until: stepEnd) {
                     case .ran: anyRunnable = true
                     case .idle: break

@@ -145,6 +145,8 @@ async def main():
     parser.add_argument("--connect", help="Unix socket of a monitor that is already listening")
     parser.add_argument("--expect-exit-code", type=int, help="exit code the guest must report (with --connect)")
     parser.add_argument("--timeout", type=float, default=120.0)
+    parser.add_argument("--run-arg", action="append", default=[],
+                        help="extra argument for `chimera run` (repeatable), e.g. --run-arg=--kernel --run-arg=arm=a.elf")
     args = parser.parse_args()
     if bool(args.chimera) == bool(args.connect):
         parser.error("give exactly one of --chimera and --connect")
@@ -153,7 +155,7 @@ async def main():
     with tempfile.TemporaryDirectory(prefix="chimera-qmp-") as tmp:
         path = args.connect or os.path.join(tmp, "qmp.sock")
         if args.chimera:
-            process = subprocess.Popen([args.chimera, "run", args.board, "--qmp", f"unix:{path}", "--preconfig"],
+            process = subprocess.Popen([args.chimera, "run", args.board, *args.run_arg, "--qmp", f"unix:{path}", "--preconfig"],
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             await wait_for_socket(path, process, 30)
