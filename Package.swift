@@ -76,7 +76,7 @@ let package = Package(
                     path: "Tests/CoreTests"),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM", "ChimeraX86",
-                                   "ChimeraLoader", "ChimeraBoards", "ChimeraKit", "ChimeraTestSupport"],
+                                   "ChimeraLoader", "ChimeraBoards", "ChimeraKit", "ChimeraMonitor", "ChimeraTestSupport"],
                     path: "Tests/EndToEndTests"),
         .testTarget(name: "KitTests", dependencies: ["ChimeraKit", "ChimeraCore", "ChimeraScheduler", "ChimeraTestSupport"],
                     path: "Tests/KitTests"),

@@ -127,10 +127,6 @@ public final class Simulation {
                             return finish(.deadlock(reports()))
                         }
                     } else if next > stepEnd {
-                        for cpu in cpus where cpu.localTime < next && cpu.powerState != .stopped {
-                            timeline?.record(cpu.path, cpu.powerState.rawValue, from: cpu.localTime, to: next)
-                            cpu.localTime = next
-                        }
                         time = next
                         clock.advance(to: next)
                         break
@@ -138,7 +134,7 @@ public final class Simulation {
                 }
                 // Every core has reached stepEnd unless an event cut a slice short.
                 var reached = stepEnd
-                for cpu in cpus where cpu.powerState != .stopped && cpu.localTime < reached { reached = cpu.localTime }
+                for cpu in cpus where cpu.powerState == .running && cpu.localTime < reached { reached = cpu.localTime }
                 time = max(time, reached)
                 clock.advance(to: time)
                 if countInstructions && instructions &- startInstructions >= limits.instructionBudget { break }
@@ -172,16 +168,19 @@ public final class Simulation {
     private func runCore(_ cpu: CPUDevice, until end: VirtualTime) -> CoreStep {
         let clock = machine.clock
         var ran = false
+        if cpu.powerState == .halted && cpu.hasPendingWakeup { cpu.powerState = .running }
+        guard cpu.powerState == .running else {
+            // Halted or off: its clock stays where it stopped. Advancing it to
+            // each step's end would make the final state depend on the quantum.
+            return .idle
+        }
+        if cpu.localTime < time {
+            // Woken (or started) after waiting: it resumes at the current global time.
+            timeline?.record(cpu.path, "waiting", from: cpu.localTime, to: time)
+            cpu.localTime = time
+        }
         while cpu.localTime < end {
-            if cpu.powerState == .halted && cpu.hasPendingWakeup { cpu.powerState = .running }
-            guard cpu.powerState == .running else {
-                // Halted or off: idle until `end` (an interrupt raised later wakes it in a later step).
-                if cpu.powerState != .stopped {
-                    timeline?.record(cpu.path, cpu.powerState.rawValue, from: cpu.localTime, to: end)
-                    cpu.localTime = end
-                }
-                return ran ? .ran : .idle
-            }
+            guard cpu.powerState == .running else { return ran ? .ran : .idle }
             let sliceEnd = min(end, clock.nextEventTime)
             guard sliceEnd > cpu.localTime else { break }
             ran = true

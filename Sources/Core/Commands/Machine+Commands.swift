@@ -78,8 +78,10 @@ extension Machine {
     /// (what `chimera board export` prints after expanding a board).
     public func constructionCommands() -> [MachineCommand] {
         var commands: [MachineCommand] = []
-        // The machine's own settings (quantum, board parameters) first.
-        for d in propertyDescriptors where d.access != .readOnly && d.alias == nil {
+        // The machine's own settings (quantum) first. Board parameters are
+        // not exported: the commands below are already their expansion.
+        let machineSettings = (try? registry.type(named: "machine"))?.properties.map(\.name) ?? []
+        for d in propertyDescriptors where d.access != .readOnly && d.alias == nil && machineSettings.contains(d.name) {
             if case .link = d.type { continue }
             if let v = values[d.name], v != d.defaultValue { commands.append(.propertySet(path: path, property: d.name, value: v)) }
         }
@@ -92,7 +94,12 @@ extension Machine {
                 if case .link = d.type { continue }
                 if let v = object.values[d.name], v != d.defaultValue { props[d.name] = v }
             }
-            commands.append(.objectAdd(type: object.objectType.name, path: object.path, properties: props))
+            if object.isFixedPart {
+                // Re-created by its parent; only its settings need exporting.
+                for (key, value) in props { commands.append(.propertySet(path: object.path, property: key, value: value)) }
+            } else {
+                commands.append(.objectAdd(type: object.objectType.name, path: object.path, properties: props))
+            }
         }
         for object in [self] + built {
             for (property, target) in object.links {

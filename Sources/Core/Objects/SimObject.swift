@@ -47,6 +47,10 @@ open class SimObject {
     public private(set) var children: [SimObject] = []
     /// Current life-cycle state.
     public internal(set) var state: LifecycleState = .created
+    /// Created by its parent's `didCreate` (a core's local APIC): part of
+    /// the parent, so exports re-create it with the parent, not separately.
+    public private(set) var isFixedPart = false
+    private var isCreatingFixedParts = false
 
     /// Property values by name, in declaration order (inherited first).
     var values: OrderedDictionary<String, Value> = [:]
@@ -112,7 +116,10 @@ open class SimObject {
             throw ChimeraError.object(path + "/" + name, message)
         }
         let object = cls.init(ObjectCreation(type: type, name: name, parent: self, registry: nil))
+        object.isFixedPart = isCreatingFixedParts
         do {
+            object.isCreatingFixedParts = true
+            defer { object.isCreatingFixedParts = false }
             try object.didCreate()
         } catch {
             object.detach()
