@@ -1,15 +1,28 @@
 import Foundation
 
-// chimera-bench: numbers, not tests. Run with `swift run -c release chimera-bench [scheduler|arm|x86|all]`.
+// chimera-bench: numbers, not tests.
+//   swift run -c release chimera-bench [scheduler|arm|x86|cores|all]
 let what = CommandLine.arguments.dropFirst().first ?? "all"
 do {
     switch what {
     case "scheduler":
         try SchedulerBenchmark.run()
+    case "arm":
+        CoreBenchmark.printHeader()
+        try CoreBenchmark.run([.aarch64])
+    case "x86":
+        CoreBenchmark.printHeader()
+        try CoreBenchmark.run([.x86_64])
+    case "cores":
+        CoreBenchmark.printHeader()
+        try CoreBenchmark.run([.aarch64, .x86_64])
     case "all":
+        CoreBenchmark.printHeader()
+        try CoreBenchmark.run([.aarch64, .x86_64])
+        print("")
         try SchedulerBenchmark.run()
     default:
-        print("usage: chimera-bench [scheduler|all]")
+        print("usage: chimera-bench [scheduler|arm|x86|cores|all]")
         exit(2)
     }
 } catch {
