@@ -6,6 +6,17 @@ import ChimeraTestSupport
 @testable import ChimeraScheduler
 
 final class SchedulerTests: XCTestCase {
+    /// One toy core with 64 KiB of RAM at 0, realized.
+    func singleToyCore() throws -> (Machine, Cluster) {
+        let m = try Machine(registry: TwoClusterFixture.registry())
+        let cluster = try m.addChild("c", type: "cluster", as: Cluster.self)
+        try cluster.addChild("cpu[0]", type: "toy-cpu")
+        try cluster.addChild("ram", type: "ram").setProperty("size", "64K")
+        try cluster.map(RegionMapping(objectPath: "c/ram", region: "mem", address: 0))
+        try m.realizeMachine()
+        return (m, cluster)
+    }
+
     static let expectedA = String(repeating: "eima", count: 10) + "\n"
     static let expectedB = "1234567012345670123456701234567012345670"
 
@@ -83,12 +94,7 @@ final class SchedulerTests: XCTestCase {
 
     func testIdleCoresSkipTimeCheaply() throws {
         // One core sleeps in WFI until a timer event one virtual second away.
-        let m = try Machine(registry: TwoClusterFixture.registry())
-        let cluster = try m.addChild("c", type: "cluster", as: Cluster.self)
-        try cluster.addChild("cpu[0]", type: "toy-cpu")
-        try cluster.addChild("ram", type: "ram").setProperty("size", "64K")
-        try cluster.map(RegionMapping(objectPath: "c/ram", region: "mem", address: 0))
-        try m.realizeMachine()
+        let (m, cluster) = try singleToyCore()
         var asm = ToyAssembler()
         asm.emit(.wfi)
         asm.emit(.li, 0, 0, 7)
@@ -119,12 +125,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testDeadlockIsReportedWithCoreStates() throws {
-        let m = try Machine(registry: TwoClusterFixture.registry())
-        let cluster = try m.addChild("c", type: "cluster", as: Cluster.self)
-        try cluster.addChild("cpu[0]", type: "toy-cpu")
-        try cluster.addChild("ram", type: "ram").setProperty("size", "64K")
-        try cluster.map(RegionMapping(objectPath: "c/ram", region: "mem", address: 0))
-        try m.realizeMachine()
+        let (m, cluster) = try singleToyCore()
         var asm = ToyAssembler()
         asm.emit(.wfi)
         asm.emit(.jmp, 0, 0, -1)
@@ -136,12 +137,7 @@ final class SchedulerTests: XCTestCase {
     }
 
     func testGuestFaultStopsTheRunWithAReport() throws {
-        let m = try Machine(registry: TwoClusterFixture.registry())
-        let cluster = try m.addChild("c", type: "cluster", as: Cluster.self)
-        try cluster.addChild("cpu[0]", type: "toy-cpu")
-        try cluster.addChild("ram", type: "ram").setProperty("size", "64K")
-        try cluster.map(RegionMapping(objectPath: "c/ram", region: "mem", address: 0))
-        try m.realizeMachine()
+        let (m, cluster) = try singleToyCore()
         cluster.memory.writeBytes(0, [0xEE, 0, 0, 0, 0, 0, 0, 0])
         let result = try Simulation(machine: m).run()
         guard case .guestFault(let fault) = result.outcome else { return XCTFail("\(result.outcome)") }
