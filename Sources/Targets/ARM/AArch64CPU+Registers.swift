@@ -1,0 +1,56 @@
+import ChimeraCore
+
+extension AArch64CPU {
+    static let registerNameList: [String] = (0...30).map { "x\($0)" } + ["sp", "pc", "nzcv", "fpcr", "fpsr", "el", "spsel", "daif",
+                                                                          "sp_el0", "sp_el1", "elr_el1", "spsr_el1", "esr_el1", "far_el1", "vbar_el1"]
+
+    func readRegisterValue(_ name: String) -> UInt64? {
+        let n = name.lowercased()
+        if n.hasPrefix("x"), let i = Int(n.dropFirst()), (0...30).contains(i) { return regs[i] }
+        if n.hasPrefix("w"), let i = Int(n.dropFirst()), (0...30).contains(i) { return regs[i] & 0xFFFF_FFFF }
+        switch n {
+        case "sp": return regs[Int(Slot.sp)]
+        case "pc": return st.pointee.pc
+        case "nzcv", "cpsr": return regs[Slot.nzcv]
+        case "fpcr": return st.pointee.fpcr
+        case "fpsr": return st.pointee.fpsr
+        case "el", "currentel": return currentEL
+        case "spsel": return spSel
+        case "daif": return daif
+        case "sp_el0": return (currentEL == 0 || spSel == 0) ? regs[Int(Slot.sp)] : spEL0
+        case "sp_el1": return (currentEL == 1 && spSel == 1) ? regs[Int(Slot.sp)] : spEL1
+        case "elr_el1": return sys.elr
+        case "spsr_el1": return sys.spsr
+        case "esr_el1": return sys.esr
+        case "far_el1": return sys.far
+        case "vbar_el1": return sys.vbar
+        default: return nil
+        }
+    }
+
+    func writeRegisterValue(_ name: String, _ value: UInt64) -> Bool {
+        let n = name.lowercased()
+        if n.hasPrefix("x"), let i = Int(n.dropFirst()), (0...30).contains(i) { regs[i] = value; return true }
+        switch n {
+        case "sp": regs[Int(Slot.sp)] = value
+        case "pc": st.pointee.pc = value
+        case "nzcv", "cpsr": regs[Slot.nzcv] = value & 0xF000_0000
+        case "fpcr": st.pointee.fpcr = value
+        case "fpsr": st.pointee.fpsr = value
+        case "elr_el1": sys.elr = value
+        case "spsr_el1": sys.spsr = value
+        case "vbar_el1": sys.vbar = value
+        default: return false
+        }
+        return true
+    }
+
+    /// V`n` as (low, high) 64-bit halves.
+    public func vector(_ n: Int) -> (low: UInt64, high: UInt64) { (vregs[n * 2], vregs[n * 2 + 1]) }
+
+    /// Sets V`n`.
+    public func setVector(_ n: Int, _ value: (low: UInt64, high: UInt64)) {
+        vregs[n * 2] = value.low
+        vregs[n * 2 + 1] = value.high
+    }
+}

@@ -1,0 +1,85 @@
+import ChimeraCore
+
+/// The ARM generic timer of one core (ARM ARM D11): the system counter
+/// (CNTPCT/CNTVCT, counting at the core's clock frequency, CNTFRQ), the
+/// EL1 physical timer (PPI 30) and the virtual timer (PPI 27, CNTVOFF = 0).
+///
+/// Driven by virtual time: each enabled timer keeps one clock event at the
+/// instant its compare value is reached and drives the core's
+/// `timer-phys`/`timer-virt` output pins, which boards wire to the GIC.
+final class GenericTimer {
+    unowned let cpu: AArch64CPU
+    /// CTL (ENABLE, IMASK; ISTATUS computed) and CVAL of the physical (0) and virtual (1) timers.
+    private var control: [UInt64] = [0, 0]
+    private var compare: [UInt64] = [0, 0]
+    private var events: [EventHandle?] = [nil, nil]
+
+    init(cpu: AArch64CPU) { self.cpu = cpu }
+
+    func reset() {
+        for i in 0..<2 {
+            if let e = events[i] { cpu.clock?.cancel(e) }
+            events[i] = nil
+            control[i] = 0
+            compare[i] = 0
+        }
+        update(0)
+        update(1)
+    }
+
+    /// The system counter: core cycles at the core's current virtual time.
+    var counter: UInt64 {
+        // While the core runs, its own time; otherwise (events, other cores) the clock's.
+        guard let clock = cpu.clock, clock.activeCPU !== cpu else { return cpu.cycles(in: cpu.currentTime) }
+        return cpu.cycles(in: max(clock.now, cpu.currentTime))
+    }
+
+    func read(_ key: SystemRegister) -> UInt64 {
+        switch key {
+        case .cntfrqEL0: return cpu.frequency
+        case .cntpctEL0, .cntvctEL0: return counter
+        case .cntpCtlEL0: return status(0)
+        case .cntvCtlEL0: return status(1)
+        case .cntpCvalEL0: return compare[0]
+        case .cntvCvalEL0: return compare[1]
+        case .cntpTvalEL0: return UInt64(UInt32(truncatingIfNeeded: compare[0] &- counter))
+        case .cntvTvalEL0: return UInt64(UInt32(truncatingIfNeeded: compare[1] &- counter))
+        default: return 0
+        }
+    }
+
+    func write(_ key: SystemRegister, _ v: UInt64) {
+        switch key {
+        case .cntpCtlEL0: control[0] = v & 3; update(0)
+        case .cntvCtlEL0: control[1] = v & 3; update(1)
+        case .cntpCvalEL0: compare[0] = v; update(0)
+        case .cntvCvalEL0: compare[1] = v; update(1)
+        case .cntpTvalEL0: compare[0] = counter &+ signExtend(v & 0xFFFF_FFFF, bits: 32); update(0)
+        case .cntvTvalEL0: compare[1] = counter &+ signExtend(v & 0xFFFF_FFFF, bits: 32); update(1)
+        default: break
+        }
+    }
+
+    /// CTL with ISTATUS (bit 2) set when the condition is met.
+    private func status(_ i: Int) -> UInt64 {
+        let met = control[i] & 1 != 0 && counter >= compare[i]
+        return control[i] | (met ? 4 : 0)
+    }
+
+    /// Drives the output and (re)schedules the expiry event.
+    private func update(_ i: Int) {
+        if let e = events[i] { cpu.clock?.cancel(e); events[i] = nil }
+        let enabled = control[i] & 1 != 0
+        let met = enabled && counter >= compare[i]
+        let level = met && control[i] & 2 == 0
+        if let pin = try? cpu.output(i == 0 ? "timer-phys" : "timer-virt") { pin.set(level) }
+        if enabled && !met, let clock = cpu.clock {
+            let at = cpu.duration(ofCycles: compare[i])
+            guard at != .never else { return }
+            events[i] = clock.schedule(at: at, "\(cpu.path) generic timer \(i == 0 ? "physical" : "virtual")") { [weak self] in
+                self?.events[i] = nil
+                self?.update(i)
+            }
+        }
+    }
+}

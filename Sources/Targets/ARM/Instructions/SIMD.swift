@@ -1,0 +1,836 @@
+// A64 Advanced SIMD: the integer subset compilers emit for memcpy/memset,
+// string routines and auto-vectorised loops, plus FP/SIMD loads and stores
+// (ARM ARM C4.1.87, C4.1.90). Everything else decodes as UNDEFINED.
+
+/// A 128-bit vector value with lane access.
+struct Vec {
+    var lo: UInt64 = 0
+    var hi: UInt64 = 0
+
+    @inline(__always) func lane(_ i: Int, _ ebits: Int) -> UInt64 {
+        let bit = i * ebits
+        let word = bit < 64 ? lo : hi
+        return ebits == 64 ? word : (word >> UInt64(bit & 63)) & ((1 << UInt64(ebits)) - 1)
+    }
+
+    @inline(__always) mutating func setLane(_ i: Int, _ ebits: Int, _ v: UInt64) {
+        let bit = i * ebits
+        let m: UInt64 = ebits == 64 ? ~0 : ((1 << UInt64(ebits)) - 1) << UInt64(bit & 63)
+        let x = (v << UInt64(bit & 63)) & m
+        if bit < 64 { lo = (lo & ~m) | x } else { hi = (hi & ~m) | x }
+    }
+}
+
+/// Operations of `vBinary`, `vUnary`, `vShift`, `vAcross`, `vWiden`, `vNarrow`, `vPermute`, `vFP` (low byte of aux).
+enum VectorOp {
+    // binary
+    static let add: UInt16 = 0, sub: UInt16 = 1, mul: UInt16 = 2, cmtst: UInt16 = 3, cmeq: UInt16 = 4
+    static let cmgt: UInt16 = 5, cmhi: UInt16 = 6, cmge: UInt16 = 7, cmhs: UInt16 = 8
+    static let and: UInt16 = 9, bic: UInt16 = 10, orr: UInt16 = 11, orn: UInt16 = 12, eor: UInt16 = 13
+    static let bsl: UInt16 = 14, bit: UInt16 = 15, bif: UInt16 = 16
+    static let smax: UInt16 = 17, umax: UInt16 = 18, smin: UInt16 = 19, umin: UInt16 = 20
+    static let addp: UInt16 = 21, smaxp: UInt16 = 22, umaxp: UInt16 = 23, sminp: UInt16 = 24, uminp: UInt16 = 25
+    static let mla: UInt16 = 26, mls: UInt16 = 27
+    // unary
+    static let cnt: UInt16 = 40, not: UInt16 = 41, cmgtZero: UInt16 = 42, cmgeZero: UInt16 = 43, cmeqZero: UInt16 = 44
+    static let cmleZero: UInt16 = 45, cmltZero: UInt16 = 46, abs: UInt16 = 47, neg: UInt16 = 48
+    static let rev64: UInt16 = 49, rev32: UInt16 = 50, rev16: UInt16 = 51, rbit: UInt16 = 52
+    // shift
+    static let sshr: UInt16 = 60, ushr: UInt16 = 61, shl: UInt16 = 62, ssra: UInt16 = 63, usra: UInt16 = 64
+    // across
+    static let addv: UInt16 = 70, smaxv: UInt16 = 71, umaxv: UInt16 = 72, sminv: UInt16 = 73, uminv: UInt16 = 74
+    static let saddlv: UInt16 = 75, uaddlv: UInt16 = 76
+    // widen (source esize in aux bits 8-10; q selects the upper half)
+    static let sshll: UInt16 = 80, ushll: UInt16 = 81, saddl: UInt16 = 82, uaddl: UInt16 = 83, ssubl: UInt16 = 84
+    static let usubl: UInt16 = 85, smull: UInt16 = 86, umull: UInt16 = 87, saddw: UInt16 = 88, uaddw: UInt16 = 89
+    static let smlal: UInt16 = 90, umlal: UInt16 = 91
+    // narrow
+    static let xtn: UInt16 = 100, shrn: UInt16 = 101
+    // permute
+    static let uzp1: UInt16 = 110, trn1: UInt16 = 111, zip1: UInt16 = 112, uzp2: UInt16 = 113, trn2: UInt16 = 114, zip2: UInt16 = 115
+    // floating point
+    static let fadd: UInt16 = 120, fsub: UInt16 = 121, fmul: UInt16 = 122, fdiv: UInt16 = 123, fmla: UInt16 = 124, faddp: UInt16 = 125
+    static let fabd: UInt16 = 126, fcvtzs: UInt16 = 127, fcvtzu: UInt16 = 128, scvtf: UInt16 = 129, ucvtf: UInt16 = 130
+    // more binary / widening
+    static let sshl: UInt16 = 140, ushl: UInt16 = 141, smlsl: UInt16 = 142, umlsl: UInt16 = 143
+    /// Bit 12 of aux: scalar form (one lane, rest of the register cleared).
+    static let scalar: UInt16 = 0x1000
+}
+
+extension A64Decoder {
+    private static func vop(_ kind: OpKind, _ w: UInt32, _ o: UInt16, esize: UInt32, rm: UInt8? = nil, imm: UInt64 = 0) -> Op {
+        Op(kind, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: rm ?? UInt8(bits(w, 20, 16)),
+           aux: o | UInt16(esize) << 8 | UInt16(bits(w, 30, 30)) << 11, imm: imm)
+    }
+
+    static func decodeSIMDThreeSame(_ w: UInt32) -> Op {
+        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 11), q = bits(w, 30, 30)
+        if opcode == 3 {
+            let ops: [UInt16] = u == 0 ? [VectorOp.and, VectorOp.bic, VectorOp.orr, VectorOp.orn]
+                : [VectorOp.eor, VectorOp.bsl, VectorOp.bit, VectorOp.bif]
+            return vop(.vBinary, w, ops[Int(size)], esize: 3)
+        }
+        if opcode >= 0x18 {
+            guard size & 1 == 0 || q == 1 else { return .undefined }
+            let o: UInt16
+            switch (u, opcode, size >> 1) {
+            case (0, 0x1A, 0): o = VectorOp.fadd
+            case (0, 0x1A, 1): o = VectorOp.fsub
+            case (1, 0x1B, 0): o = VectorOp.fmul
+            case (1, 0x1F, 0): o = VectorOp.fdiv
+            case (0, 0x19, 0): o = VectorOp.fmla
+            case (1, 0x1A, 0): o = VectorOp.faddp
+            case (1, 0x1A, 1): o = VectorOp.fabd
+            default: return .undefined
+            }
+            return vop(.vFP, w, o, esize: 2 + (size & 1))
+        }
+        guard size != 3 || q == 1 else { return .undefined }
+        let o: UInt16
+        switch (u, opcode) {
+        case (0, 0x10): o = VectorOp.add
+        case (1, 0x10): o = VectorOp.sub
+        case (0, 0x13) where size != 3: o = VectorOp.mul
+        case (0, 0x12) where size != 3: o = VectorOp.mla
+        case (1, 0x12) where size != 3: o = VectorOp.mls
+        case (0, 0x11): o = VectorOp.cmtst
+        case (1, 0x11): o = VectorOp.cmeq
+        case (0, 0x06): o = VectorOp.cmgt
+        case (1, 0x06): o = VectorOp.cmhi
+        case (0, 0x07): o = VectorOp.cmge
+        case (1, 0x07): o = VectorOp.cmhs
+        case (0, 0x0C) where size != 3: o = VectorOp.smax
+        case (1, 0x0C) where size != 3: o = VectorOp.umax
+        case (0, 0x0D) where size != 3: o = VectorOp.smin
+        case (1, 0x0D) where size != 3: o = VectorOp.umin
+        case (0, 0x17): o = VectorOp.addp
+        case (0, 0x08): o = VectorOp.sshl
+        case (1, 0x08): o = VectorOp.ushl
+        case (0, 0x14) where size != 3: o = VectorOp.smaxp
+        case (1, 0x14) where size != 3: o = VectorOp.umaxp
+        case (0, 0x15) where size != 3: o = VectorOp.sminp
+        case (1, 0x15) where size != 3: o = VectorOp.uminp
+        default: return .undefined
+        }
+        return vop(.vBinary, w, o, esize: size)
+    }
+
+    static func decodeSIMDThreeDifferent(_ w: UInt32) -> Op {
+        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 12)
+        guard size != 3 else { return .undefined }
+        let o: UInt16
+        switch (opcode, u) {
+        case (0, 0): o = VectorOp.saddl
+        case (0, 1): o = VectorOp.uaddl
+        case (1, 0): o = VectorOp.saddw
+        case (1, 1): o = VectorOp.uaddw
+        case (2, 0): o = VectorOp.ssubl
+        case (2, 1): o = VectorOp.usubl
+        case (8, 0): o = VectorOp.smlal
+        case (8, 1): o = VectorOp.umlal
+        case (10, 0): o = VectorOp.smlsl
+        case (10, 1): o = VectorOp.umlsl
+        case (12, 0): o = VectorOp.smull
+        case (12, 1): o = VectorOp.umull
+        default: return .undefined
+        }
+        return vop(.vWiden, w, o, esize: size)
+    }
+
+    static func decodeSIMDTwoRegisterMisc(_ w: UInt32) -> Op {
+        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 16, 12), q = bits(w, 30, 30)
+        let o: UInt16
+        switch (u, opcode) {
+        case (0, 0x05) where size == 0: o = VectorOp.cnt
+        case (1, 0x05) where size == 0: o = VectorOp.not
+        case (1, 0x05) where size == 1: o = VectorOp.rbit
+        case (0, 0x00) where size < 3: o = VectorOp.rev64
+        case (1, 0x00) where size < 2: o = VectorOp.rev32
+        case (0, 0x01) where size == 0: o = VectorOp.rev16
+        case (0, 0x08): o = VectorOp.cmgtZero
+        case (1, 0x08): o = VectorOp.cmgeZero
+        case (0, 0x09): o = VectorOp.cmeqZero
+        case (1, 0x09): o = VectorOp.cmleZero
+        case (0, 0x0A): o = VectorOp.cmltZero
+        case (0, 0x0B): o = VectorOp.abs
+        case (1, 0x0B): o = VectorOp.neg
+        case (0, 0x12) where size < 3:
+            return vop(.vNarrow, w, VectorOp.xtn, esize: size)
+        case (1, 0x13) where size < 3:
+            return vop(.vWiden, w, VectorOp.ushll, esize: size, imm: UInt64(8 << size))
+        case (_, 0x1B) where size >= 2, (_, 0x1D) where size < 2:
+            guard size & 1 == 0 || q == 1 else { return .undefined }
+            let fo: UInt16 = opcode == 0x1B ? (u == 0 ? VectorOp.fcvtzs : VectorOp.fcvtzu) : (u == 0 ? VectorOp.scvtf : VectorOp.ucvtf)
+            return vop(.vFP, w, fo, esize: 2 + (size & 1))
+        default: return .undefined
+        }
+        if size == 3 && q == 0 { return .undefined }
+        if o == VectorOp.rbit || o == VectorOp.not { return vop(.vUnary, w, o, esize: 0) }
+        return vop(.vUnary, w, o, esize: size)
+    }
+
+    static func decodeSIMDAcrossLanes(_ w: UInt32) -> Op {
+        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 16, 12), q = bits(w, 30, 30)
+        guard size < 2 || (size == 2 && q == 1) else { return .undefined }
+        let o: UInt16
+        switch (u, opcode) {
+        case (0, 0x1B): o = VectorOp.addv
+        case (0, 0x0A): o = VectorOp.smaxv
+        case (1, 0x0A): o = VectorOp.umaxv
+        case (0, 0x1A): o = VectorOp.sminv
+        case (1, 0x1A): o = VectorOp.uminv
+        case (0, 0x03): o = VectorOp.saddlv
+        case (1, 0x03): o = VectorOp.uaddlv
+        default: return .undefined
+        }
+        return vop(.vAcross, w, o, esize: size)
+    }
+
+    static func decodeSIMDCopy(_ w: UInt32) -> Op {
+        let q = bits(w, 30, 30), op = bits(w, 29, 29), imm5 = bits(w, 20, 16), imm4 = bits(w, 14, 11)
+        guard imm5 & 0xF != 0 else { return .undefined }
+        let esize = UInt32(imm5.trailingZeroBitCount)
+        let index = imm5 >> (esize + 1)
+        let rd = UInt8(bits(w, 4, 0)), rn = UInt8(bits(w, 9, 5))
+        func aux(_ i2: UInt32 = 0) -> UInt16 { UInt16(esize | q << 4 | index << 8 | i2 << 12) }
+        if op == 1 {
+            guard q == 1 else { return .undefined }
+            return Op(.vInsElement, rd: rd, rn: rn, aux: aux(imm4 >> esize))
+        }
+        switch imm4 {
+        case 0:
+            guard esize < 3 || q == 1 else { return .undefined }
+            return Op(.vDupElement, rd: rd, rn: rn, aux: aux())
+        case 1:
+            guard esize < 3 || q == 1 else { return .undefined }
+            return Op(.vDupGeneral, rd: rd, rn: zr(UInt32(rn)), aux: aux())
+        case 3 where q == 1:
+            return Op(.vIns, rd: rd, rn: zr(UInt32(rn)), aux: aux())
+        case 5 where esize < 2 || (esize == 2 && q == 1):
+            return Op(.vSmov, rd: zd(UInt32(rd)), rn: rn, aux: aux())
+        case 7 where (q == 0 && esize < 3) || (q == 1 && esize == 3):
+            return Op(.vUmov, rd: zd(UInt32(rd)), rn: rn, aux: aux())
+        default:
+            return .undefined
+        }
+    }
+
+    static func decodeSIMDModifiedImmediate(_ w: UInt32) -> Op {
+        let q = UInt16(bits(w, 30, 30)), op = bits(w, 29, 29), cmode = bits(w, 15, 12)
+        guard bits(w, 11, 11) == 0 else { return .undefined }
+        let imm8 = UInt64(bits(w, 18, 16) << 5 | bits(w, 9, 5))
+        var imm: UInt64, mode: UInt16
+        func rep32(_ x: UInt64) -> UInt64 { x << 32 | x }
+        func rep16(_ x: UInt64) -> UInt64 { rep32(x << 16 | x) }
+        switch cmode {
+        case 0, 2, 4, 6:
+            imm = rep32(imm8 << UInt64(8 * (cmode >> 1))); mode = op == 0 ? 0 : 1
+        case 1, 3, 5, 7:
+            imm = rep32(imm8 << UInt64(8 * (cmode >> 1))); mode = op == 0 ? 2 : 3
+        case 8, 10:
+            imm = rep16(imm8 << UInt64(8 * ((cmode >> 1) & 1))); mode = op == 0 ? 0 : 1
+        case 9, 11:
+            imm = rep16(imm8 << UInt64(8 * ((cmode >> 1) & 1))); mode = op == 0 ? 2 : 3
+        case 12:
+            imm = rep32(imm8 << 8 | 0xFF); mode = op == 0 ? 0 : 1
+        case 13:
+            imm = rep32(imm8 << 16 | 0xFFFF); mode = op == 0 ? 0 : 1
+        case 14 where op == 0:
+            imm = imm8 * 0x0101_0101_0101_0101; mode = 0
+        case 14:
+            imm = 0
+            for b in 0..<8 where (imm8 >> UInt64(b)) & 1 == 1 { imm |= 0xFF << UInt64(b * 8) }
+            mode = 0
+        case 15 where op == 0:
+            let b6 = (imm8 >> 6) & 1
+            let v = (imm8 >> 7) << 31 | ((b6 ^ 1) << 30) | (b6 == 1 ? 0x1F << 25 : 0) | ((imm8 & 0x3F) << 19)
+            imm = rep32(v); mode = 0
+        case 15 where q == 1:
+            let b6 = (imm8 >> 6) & 1
+            imm = (imm8 >> 7) << 63 | ((b6 ^ 1) << 62) | (b6 == 1 ? 0xFF << 54 : 0) | ((imm8 & 0x3F) << 48); mode = 0
+        default:
+            return .undefined
+        }
+        return Op(.vMovi, rd: UInt8(bits(w, 4, 0)), aux: q | mode << 1, imm: imm)
+    }
+
+    static func decodeSIMDShiftImmediate(_ w: UInt32) -> Op {
+        let q = bits(w, 30, 30), u = bits(w, 29, 29), immh = bits(w, 22, 19), immb = bits(w, 18, 16), opcode = bits(w, 15, 11)
+        guard immh != 0 else { return .undefined }
+        let esize = UInt32(31 - immh.leadingZeroBitCount)   // 0 = bytes … 3 = doublewords
+        let ebits = UInt32(8) << esize
+        let both = immh << 3 | immb
+        let right = UInt64(2 * ebits - both), left = UInt64(both - ebits)
+        switch (opcode, u) {
+        case (0x00, _):
+            guard esize < 3 || q == 1 else { return .undefined }
+            return vop(.vShift, w, u == 0 ? VectorOp.sshr : VectorOp.ushr, esize: esize, imm: right)
+        case (0x02, _):
+            guard esize < 3 || q == 1 else { return .undefined }
+            return vop(.vShift, w, u == 0 ? VectorOp.ssra : VectorOp.usra, esize: esize, imm: right)
+        case (0x0A, 0):
+            guard esize < 3 || q == 1 else { return .undefined }
+            return vop(.vShift, w, VectorOp.shl, esize: esize, imm: left)
+        case (0x14, _):
+            guard esize < 3 else { return .undefined }
+            return vop(.vWiden, w, u == 0 ? VectorOp.sshll : VectorOp.ushll, esize: esize, imm: left)
+        case (0x10, 0):
+            guard esize < 3 else { return .undefined }
+            return vop(.vNarrow, w, VectorOp.shrn, esize: esize, imm: right)
+        default:
+            return .undefined
+        }
+    }
+
+    static func decodeSIMDScalarShiftImmediate(_ w: UInt32) -> Op {
+        let u = bits(w, 29, 29), immh = bits(w, 22, 19), immb = bits(w, 18, 16), opcode = bits(w, 15, 11)
+        guard immh & 8 != 0 else { return .undefined }
+        let both = immh << 3 | immb
+        let rd = UInt8(bits(w, 4, 0)), rn = UInt8(bits(w, 9, 5))
+        // Scalar D forms: reuse the vector op with Q = 0 and 64-bit lanes (one lane).
+        switch (opcode, u) {
+        case (0x00, _): return Op(.vShift, rd: rd, rn: rn, aux: (u == 0 ? VectorOp.sshr : VectorOp.ushr) | 3 << 8, imm: UInt64(128 - both))
+        case (0x0A, 0): return Op(.vShift, rd: rd, rn: rn, aux: VectorOp.shl | 3 << 8, imm: UInt64(both - 64))
+        default: return .undefined
+        }
+    }
+
+    static func decodeSIMDScalarCopy(_ w: UInt32) -> Op {
+        let imm5 = bits(w, 20, 16)
+        guard bits(w, 29, 29) == 0, bits(w, 14, 11) == 0, imm5 & 0xF != 0 else { return .undefined }
+        let esize = UInt32(imm5.trailingZeroBitCount)
+        return Op(.vDupElement, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)),
+                  aux: UInt16(esize | (imm5 >> (esize + 1)) << 8) | 0x8000)
+    }
+
+    static func decodeSIMDScalarThreeSame(_ w: UInt32) -> Op {
+        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 11)
+        let o: UInt16, kind: OpKind, esize: UInt32
+        switch (u, opcode) {
+        case (1, 0x1A) where size >= 2: o = VectorOp.fabd; kind = .vFP; esize = 2 + (size & 1)
+        case (0, 0x10) where size == 3: o = VectorOp.add; kind = .vBinary; esize = 3
+        case (1, 0x10) where size == 3: o = VectorOp.sub; kind = .vBinary; esize = 3
+        case (0, 0x08) where size == 3: o = VectorOp.sshl; kind = .vBinary; esize = 3
+        case (1, 0x08) where size == 3: o = VectorOp.ushl; kind = .vBinary; esize = 3
+        case (1, 0x11) where size == 3: o = VectorOp.cmeq; kind = .vBinary; esize = 3
+        default: return .undefined
+        }
+        return Op(kind, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)),
+                  aux: o | UInt16(esize) << 8 | VectorOp.scalar)
+    }
+
+    static func decodeSIMDScalarTwoRegisterMisc(_ w: UInt32) -> Op {
+        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 16, 12)
+        let o: UInt16
+        switch (u, opcode) {
+        case (0, 0x1B) where size >= 2: o = VectorOp.fcvtzs
+        case (1, 0x1B) where size >= 2: o = VectorOp.fcvtzu
+        case (0, 0x1D) where size < 2: o = VectorOp.scvtf
+        case (1, 0x1D) where size < 2: o = VectorOp.ucvtf
+        default: return .undefined
+        }
+        return Op(.vFP, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), aux: o | UInt16(2 + (size & 1)) << 8 | VectorOp.scalar)
+    }
+
+    static func decodeSIMDScalarPairwise(_ w: UInt32) -> Op {
+        guard bits(w, 29, 29) == 0, bits(w, 23, 22) == 3, bits(w, 16, 12) == 0x1B else { return .undefined }
+        return Op(.vAcross, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), aux: VectorOp.addv | 3 << 8 | 1 << 11)
+    }
+
+    static func decodeSIMDExtract(_ w: UInt32) -> Op {
+        let q = bits(w, 30, 30), imm4 = bits(w, 14, 11)
+        guard bits(w, 23, 22) == 0, q == 1 || imm4 < 8 else { return .undefined }
+        return Op(.vExt, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)), aux: UInt16(q), imm: UInt64(imm4))
+    }
+
+    static func decodeSIMDTableLookup(_ w: UInt32) -> Op {
+        guard bits(w, 23, 22) == 0 else { return .undefined }
+        return Op(.vTbl, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)),
+                  aux: UInt16(bits(w, 30, 30) | bits(w, 14, 13) << 1 | bits(w, 12, 12) << 3))
+    }
+
+    static func decodeSIMDPermute(_ w: UInt32) -> Op {
+        let size = bits(w, 23, 22), q = bits(w, 30, 30), opcode = bits(w, 14, 12)
+        guard size != 3 || q == 1 else { return .undefined }
+        let ops: [UInt16?] = [nil, VectorOp.uzp1, VectorOp.trn1, VectorOp.zip1, nil, VectorOp.uzp2, VectorOp.trn2, VectorOp.zip2]
+        guard let o = ops[Int(opcode)] else { return .undefined }
+        return vop(.vPermute, w, o, esize: size)
+    }
+
+    static func decodeSIMDLoadStoreMultiple(_ w: UInt32) -> Op {
+        let q = bits(w, 30, 30), post = bits(w, 23, 23), load = bits(w, 22, 22), rm = bits(w, 20, 16)
+        let opcode = bits(w, 15, 12), size = bits(w, 11, 10)
+        if post == 0 && rm != 0 { return .undefined }
+        let (rpt, selem): (UInt32, UInt32)
+        switch opcode {
+        case 0: (rpt, selem) = (1, 4)
+        case 2: (rpt, selem) = (4, 1)
+        case 4: (rpt, selem) = (1, 3)
+        case 6: (rpt, selem) = (3, 1)
+        case 7: (rpt, selem) = (1, 1)
+        case 8: (rpt, selem) = (1, 2)
+        case 10: (rpt, selem) = (2, 1)
+        default: return .undefined
+        }
+        if size == 3 && q == 0 && selem != 1 { return .undefined }
+        let bytes = UInt64(rpt * selem) * (q == 1 ? 16 : 8)
+        return Op(load == 1 ? .ld1Multiple : .st1Multiple, rd: UInt8(bits(w, 4, 0)), rn: spr(bits(w, 9, 5)),
+                  rm: post == 0 ? 0xFF : (rm == 31 ? 0xFE : UInt8(rm)),
+                  aux: UInt16(rpt | selem << 3 | size << 6 | q << 8), imm: bytes)
+    }
+
+    static func decodeSIMDLoadStoreSingle(_ w: UInt32) -> Op {
+        let q = bits(w, 30, 30), post = bits(w, 23, 23), load = bits(w, 22, 22), r = bits(w, 21, 21), rm = bits(w, 20, 16)
+        let opcode = bits(w, 15, 13), s = bits(w, 12, 12), size = bits(w, 11, 10)
+        if post == 0 && rm != 0 { return .undefined }
+        guard r == 0, opcode & 1 == 0 else { return .undefined }   // only one-element structures
+        let rmSlot: UInt8 = post == 0 ? 0xFF : (rm == 31 ? 0xFE : UInt8(rm))
+        let rt = UInt8(bits(w, 4, 0)), rn = spr(bits(w, 9, 5))
+        switch opcode {
+        case 6:
+            guard load == 1, s == 0 else { return .undefined }
+            return Op(.ld1r, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(size | q << 4), imm: UInt64(1) << UInt64(size))
+        case 0:
+            return Op(load == 1 ? .ld1Lane : .st1Lane, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(0 | (q << 3 | s << 2 | size) << 8), imm: 1)
+        case 2:
+            guard size & 1 == 0 else { return .undefined }
+            return Op(load == 1 ? .ld1Lane : .st1Lane, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(1 | (q << 2 | s << 1 | size >> 1) << 8), imm: 2)
+        default:
+            if size == 0 {
+                return Op(load == 1 ? .ld1Lane : .st1Lane, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(2 | (q << 1 | s) << 8), imm: 4)
+            }
+            guard size == 1, s == 0 else { return .undefined }
+            return Op(load == 1 ? .ld1Lane : .st1Lane, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(3 | q << 8), imm: 8)
+        }
+    }
+}
+
+extension AArch64CPU {
+    func vec(_ n: UInt8) -> Vec { Vec(lo: vLow(n), hi: vHigh(n)) }
+    func setVec(_ n: UInt8, _ v: Vec, q: Bool) { setV(n, v.lo, q ? v.hi : 0) }
+
+    /// FP/SIMD loads and stores (scalar, pairs, structures). Returns the loop outcome.
+    func executeFPLoadStore(_ op: Op, at pc: UInt64) -> UInt8 {
+        let r = regs
+        let base = r[Int(op.rn)]
+        func load(_ a: UInt64, _ bytes: Int) -> Vec? {
+            var v = Vec()
+            if bytes == 16 {
+                v.lo = read64(a, pc); v.hi = read64(a &+ 8, pc)
+            } else {
+                v.lo = readSized(a, size: bytes, pc: pc)
+            }
+            return st.pointee.fault != 0 ? nil : v
+        }
+        func store(_ a: UInt64, _ v: Vec, _ bytes: Int) -> Bool {
+            if bytes == 16 {
+                // Check both halves before writing either.
+                write64(a, v.lo, pc)
+                if st.pointee.fault == 0 { write64(a &+ 8, v.hi, pc) }
+            } else {
+                writeSized(a, size: bytes, value: v.lo, pc: pc)
+            }
+            return st.pointee.fault == 0
+        }
+        func postIncrement(_ total: UInt64) {
+            switch op.rm {
+            case 0xFF: break
+            case 0xFE: r[Int(op.rn)] = base &+ total
+            default: r[Int(op.rn)] = base &+ r[Int(op.rm)]
+            }
+        }
+        switch op.kind {
+        case .ldrFP8, .ldrFP16, .ldrFP32, .ldrFP64, .ldrFP128:
+            let bytes: Int
+            switch op.kind {
+            case .ldrFP8: bytes = 1
+            case .ldrFP16: bytes = 2
+            case .ldrFP32: bytes = 4
+            case .ldrFP64: bytes = 8
+            default: bytes = 16
+            }
+            let a = effectiveAddress(op, base, r, pc)
+            guard let v = load(a, bytes) else { return 2 }
+            writeBack(op, base, r)
+            setV(op.rd, v.lo, v.hi)
+        case .strFP8, .strFP16, .strFP32, .strFP64, .strFP128:
+            let bytes: Int
+            switch op.kind {
+            case .strFP8: bytes = 1
+            case .strFP16: bytes = 2
+            case .strFP32: bytes = 4
+            case .strFP64: bytes = 8
+            default: bytes = 16
+            }
+            let a = effectiveAddress(op, base, r, pc)
+            guard store(a, vec(op.rd), bytes) else { return 2 }
+            writeBack(op, base, r)
+        case .ldpFP32, .ldpFP64, .ldpFP128:
+            let bytes = op.kind == .ldpFP32 ? 4 : op.kind == .ldpFP64 ? 8 : 16
+            let a = effectiveAddress(op, base, r, pc)
+            guard let v1 = load(a, bytes), let v2 = load(a &+ UInt64(bytes), bytes) else { return 2 }
+            writeBack(op, base, r)
+            setV(op.rd, v1.lo, v1.hi)
+            setV(op.ra, v2.lo, v2.hi)
+        case .stpFP32, .stpFP64, .stpFP128:
+            let bytes = op.kind == .stpFP32 ? 4 : op.kind == .stpFP64 ? 8 : 16
+            let a = effectiveAddress(op, base, r, pc)
+            guard store(a, vec(op.rd), bytes), store(a &+ UInt64(bytes), vec(op.ra), bytes) else { return 2 }
+            writeBack(op, base, r)
+        case .ld1Multiple, .st1Multiple:
+            let rpt = Int(op.aux & 7), selem = Int((op.aux >> 3) & 7), esize = Int((op.aux >> 6) & 3), q = op.aux & 0x100 != 0
+            let ebytes = 1 << esize, elements = (q ? 16 : 8) / ebytes
+            var a = base
+            var regsOut = (Vec(), Vec(), Vec(), Vec())
+            return withUnsafeMutableBytes(of: &regsOut) { raw -> UInt8 in
+            let regsOut = raw.bindMemory(to: Vec.self)
+            for k in 0..<(rpt * selem) { regsOut[k] = vec(UInt8((Int(op.rd) + k) % 32)) }
+            for rep in 0..<rpt {
+                for e in 0..<elements {
+                    for s in 0..<selem {
+                        let k = rep + s
+                        if op.kind == .ld1Multiple {
+                            let v = readSized(a, size: ebytes, pc: pc)
+                            if st.pointee.fault != 0 { return 2 }
+                            regsOut[k].setLane(e, ebytes * 8, v)
+                        } else {
+                            writeSized(a, size: ebytes, value: regsOut[k].lane(e, ebytes * 8), pc: pc)
+                            if st.pointee.fault != 0 { return 2 }
+                        }
+                        a &+= UInt64(ebytes)
+                    }
+                }
+            }
+            if op.kind == .ld1Multiple {
+                for k in 0..<(rpt * selem) { setVec(UInt8((Int(op.rd) + k) % 32), regsOut[k], q: q) }
+            }
+            postIncrement(op.imm)
+            return 0
+            }
+        case .ld1r:
+            let esize = Int(op.aux & 3), q = op.aux & 0x10 != 0
+            let v = readSized(base, size: 1 << esize, pc: pc)
+            if st.pointee.fault != 0 { return 2 }
+            var out = Vec()
+            for e in 0..<((q ? 16 : 8) >> esize) { out.setLane(e, 8 << esize, v) }
+            setVec(op.rd, out, q: q)
+            postIncrement(op.imm)
+        case .ld1Lane, .st1Lane:
+            let esize = Int(op.aux & 3), index = Int(op.aux >> 8)
+            if op.kind == .ld1Lane {
+                let v = readSized(base, size: 1 << esize, pc: pc)
+                if st.pointee.fault != 0 { return 2 }
+                var out = vec(op.rd)
+                out.setLane(index, 8 << esize, v)
+                setV(op.rd, out.lo, out.hi)
+            } else {
+                writeSized(base, size: 1 << esize, value: vec(op.rd).lane(index, 8 << esize), pc: pc)
+                if st.pointee.fault != 0 { return 2 }
+            }
+            postIncrement(op.imm)
+        default:
+            break
+        }
+        return 0
+    }
+
+    func executeSIMD(_ op: Op) {
+        let r = regs
+        let o = op.aux & 0xFF, esize = Int((op.aux >> 8) & 7), q = op.aux & 0x800 != 0
+        let scalar = op.aux & VectorOp.scalar != 0
+        let ebits = 8 << esize, lanes = scalar ? 1 : (q ? 128 : 64) / ebits
+        let emask: UInt64 = ebits >= 64 ? ~0 : (1 << UInt64(ebits)) - 1
+        func sx(_ v: UInt64, _ b: Int = ebits) -> Int64 { Int64(bitPattern: signExtend(v, bits: UInt64(b))) }
+        let n = vec(op.rn), m = vec(op.rm)
+        var d = Vec()
+        switch op.kind {
+        case .vBinary:
+            if o >= VectorOp.and && o <= VectorOp.bif {
+                let dd = vec(op.rd)
+                func f(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
+                    switch o {
+                    case VectorOp.and: return a & b
+                    case VectorOp.bic: return a & ~b
+                    case VectorOp.orr: return a | b
+                    case VectorOp.orn: return a | ~b
+                    case VectorOp.eor: return a ^ b
+                    case VectorOp.bsl: return (c & a) | (~c & b)
+                    case VectorOp.bit: return (c & ~b) | (a & b)
+                    default: return (c & b) | (a & ~b)
+                    }
+                }
+                d.lo = f(n.lo, m.lo, dd.lo)
+                d.hi = f(n.hi, m.hi, dd.hi)
+                break
+            }
+            let acc = vec(op.rd)
+            for i in 0..<lanes {
+                var a = n.lane(i, ebits), b = m.lane(i, ebits)
+                if o >= VectorOp.addp && o <= VectorOp.uminp {
+                    let j = 2 * i
+                    let src = j < lanes ? n : m
+                    let jj = j < lanes ? j : j - lanes
+                    a = src.lane(jj, ebits); b = src.lane(jj + 1, ebits)
+                }
+                let v: UInt64
+                switch o {
+                case VectorOp.add, VectorOp.addp: v = a &+ b
+                case VectorOp.sub: v = a &- b
+                case VectorOp.mul: v = a &* b
+                case VectorOp.mla: v = acc.lane(i, ebits) &+ a &* b
+                case VectorOp.mls: v = acc.lane(i, ebits) &- a &* b
+                case VectorOp.cmtst: v = a & b != 0 ? emask : 0
+                case VectorOp.cmeq: v = a == b ? emask : 0
+                case VectorOp.cmgt: v = sx(a) > sx(b) ? emask : 0
+                case VectorOp.cmge: v = sx(a) >= sx(b) ? emask : 0
+                case VectorOp.cmhi: v = a > b ? emask : 0
+                case VectorOp.cmhs: v = a >= b ? emask : 0
+                case VectorOp.smax, VectorOp.smaxp: v = sx(a) > sx(b) ? a : b
+                case VectorOp.smin, VectorOp.sminp: v = sx(a) < sx(b) ? a : b
+                case VectorOp.umax, VectorOp.umaxp: v = max(a, b)
+                case VectorOp.sshl, VectorOp.ushl:
+                    let sh = Int64(Int8(truncatingIfNeeded: b))
+                    if sh >= 0 {
+                        v = sh >= Int64(ebits) ? 0 : a << UInt64(sh)
+                    } else if o == VectorOp.ushl {
+                        v = -sh >= Int64(ebits) ? 0 : a >> UInt64(-sh)
+                    } else {
+                        v = UInt64(bitPattern: sx(a) >> min(-sh, 63))
+                    }
+                default: v = min(a, b)
+                }
+                d.setLane(i, ebits, v & emask)
+            }
+        case .vUnary:
+            for i in 0..<lanes {
+                let a = n.lane(i, ebits)
+                var v: UInt64
+                switch o {
+                case VectorOp.cnt: v = UInt64(a.nonzeroBitCount)
+                case VectorOp.not: v = ~a
+                case VectorOp.rbit: v = reverseBits(a) >> 56
+                case VectorOp.cmgtZero: v = sx(a) > 0 ? emask : 0
+                case VectorOp.cmgeZero: v = sx(a) >= 0 ? emask : 0
+                case VectorOp.cmeqZero: v = a == 0 ? emask : 0
+                case VectorOp.cmleZero: v = sx(a) <= 0 ? emask : 0
+                case VectorOp.cmltZero: v = sx(a) < 0 ? emask : 0
+                case VectorOp.abs: v = sx(a) < 0 ? 0 &- a : a
+                case VectorOp.neg: v = 0 &- a
+                default:
+                    // REV64/REV32/REV16: reverse elements within containers.
+                    let container = o == VectorOp.rev64 ? 64 : o == VectorOp.rev32 ? 32 : 16
+                    let per = container / ebits
+                    let base = (i / per) * per
+                    v = n.lane(base + (per - 1 - (i - base)), ebits)
+                }
+                d.setLane(i, ebits, v & emask)
+            }
+        case .vShift:
+            let acc = vec(op.rd)
+            let amount = op.imm
+            for i in 0..<lanes {
+                let a = n.lane(i, ebits)
+                let v: UInt64
+                switch o {
+                case VectorOp.shl: v = amount >= 64 ? 0 : a << amount
+                case VectorOp.ushr, VectorOp.usra:
+                    let s = amount >= UInt64(ebits) ? 0 : a >> amount
+                    v = o == VectorOp.usra ? acc.lane(i, ebits) &+ s : s
+                default:
+                    let s = UInt64(bitPattern: sx(a) >> Int64(min(amount, 63)))
+                    v = o == VectorOp.ssra ? acc.lane(i, ebits) &+ s : s
+                }
+                d.setLane(i, ebits, v & emask)
+            }
+        case .vAcross:
+            if o == VectorOp.addv && esize == 3 {
+                // ADDP (scalar): Dd = Vn.D[0] + Vn.D[1].
+                setV(op.rd, n.lo &+ n.hi)
+                return
+            }
+            var acc: UInt64 = n.lane(0, ebits)
+            var sacc: Int64 = sx(acc)
+            for i in 1..<lanes {
+                let a = n.lane(i, ebits)
+                switch o {
+                case VectorOp.addv: acc = acc &+ a
+                case VectorOp.uaddlv: acc = acc &+ a
+                case VectorOp.saddlv: sacc = sacc &+ sx(a)
+                case VectorOp.umaxv: acc = max(acc, a)
+                case VectorOp.uminv: acc = min(acc, a)
+                case VectorOp.smaxv: sacc = max(sacc, sx(a))
+                default: sacc = min(sacc, sx(a))
+                }
+            }
+            switch o {
+            case VectorOp.addv, VectorOp.umaxv, VectorOp.uminv: setV(op.rd, acc & emask)
+            case VectorOp.uaddlv: setV(op.rd, acc & ((emask << UInt64(ebits)) | emask))
+            case VectorOp.saddlv: setV(op.rd, UInt64(bitPattern: sacc) & ((emask << UInt64(ebits)) | emask))
+            default: setV(op.rd, UInt64(bitPattern: sacc) & emask)
+            }
+            return
+        case .vMovi:
+            let qq = op.aux & 1 != 0
+            let mode = (op.aux >> 1) & 3
+            let old = vec(op.rd)
+            switch mode {
+            case 0: d = Vec(lo: op.imm, hi: op.imm)
+            case 1: d = Vec(lo: ~op.imm, hi: ~op.imm)
+            case 2: d = Vec(lo: old.lo | op.imm, hi: old.hi | op.imm)
+            default: d = Vec(lo: old.lo & ~op.imm, hi: old.hi & ~op.imm)
+            }
+            setVec(op.rd, d, q: qq)
+            return
+        case .vDupElement, .vDupGeneral:
+            let es = Int(op.aux & 7), qq = op.aux & 0x10 != 0, index = Int((op.aux >> 8) & 0xF)
+            let eb = 8 << es
+            let v = op.kind == .vDupGeneral ? r[Int(op.rn)] : n.lane(index, eb)
+            if op.aux & 0x8000 != 0 { setV(op.rd, v); return }
+            for i in 0..<((qq ? 128 : 64) / eb) { d.setLane(i, eb, v) }
+            setVec(op.rd, d, q: qq)
+            return
+        case .vIns, .vInsElement:
+            let es = Int(op.aux & 7), index = Int((op.aux >> 8) & 0xF), index2 = Int((op.aux >> 12) & 0xF)
+            var out = vec(op.rd)
+            out.setLane(index, 8 << es, op.kind == .vIns ? r[Int(op.rn)] : n.lane(index2, 8 << es))
+            setV(op.rd, out.lo, out.hi)
+            return
+        case .vUmov, .vSmov:
+            let es = Int(op.aux & 7), qq = op.aux & 0x10 != 0, index = Int((op.aux >> 8) & 0xF)
+            let v = n.lane(index, 8 << es)
+            if op.kind == .vUmov { r[Int(op.rd)] = v } else {
+                let s = UInt64(bitPattern: sx(v, 8 << es))
+                r[Int(op.rd)] = qq ? s : s & 0xFFFF_FFFF
+            }
+            return
+        case .vExt:
+            let qq = op.aux & 1 != 0
+            let bytes = qq ? 16 : 8
+            let idx = Int(op.imm)
+            for i in 0..<bytes {
+                let k = i + idx
+                d.setLane(i, 8, k < bytes ? n.lane(k, 8) : m.lane(k - bytes, 8))
+            }
+            setVec(op.rd, d, q: qq)
+            return
+        case .vTbl:
+            let qq = op.aux & 1 != 0, count = Int((op.aux >> 1) & 3) + 1, tbx = op.aux & 8 != 0
+            var table: [Vec] = []
+            for k in 0..<count { table.append(vec(UInt8((Int(op.rn) + k) % 32))) }
+            let old = vec(op.rd)
+            for i in 0..<(qq ? 16 : 8) {
+                let index = Int(m.lane(i, 8))
+                if index < count * 16 { d.setLane(i, 8, table[index / 16].lane(index % 16, 8)) }
+                else if tbx { d.setLane(i, 8, old.lane(i, 8)) }
+            }
+            setVec(op.rd, d, q: qq)
+            return
+        case .vPermute:
+            let half = lanes / 2
+            for i in 0..<lanes {
+                let v: UInt64
+                switch o {
+                case VectorOp.uzp1, VectorOp.uzp2:
+                    let k = 2 * i + (o == VectorOp.uzp2 ? 1 : 0)
+                    v = k < lanes ? n.lane(k, ebits) : m.lane(k - lanes, ebits)
+                case VectorOp.trn1, VectorOp.trn2:
+                    let p = i & ~1, odd = o == VectorOp.trn2 ? 1 : 0
+                    v = i & 1 == 0 ? n.lane(p + odd, ebits) : m.lane(p + odd, ebits)
+                default:
+                    let base = o == VectorOp.zip2 ? half : 0
+                    v = i & 1 == 0 ? n.lane(base + i / 2, ebits) : m.lane(base + i / 2, ebits)
+                }
+                d.setLane(i, ebits, v)
+            }
+        case .vWiden:
+            let wide = ebits * 2, outLanes = 64 / ebits
+            let part = q ? outLanes : 0
+            let acc = vec(op.rd)
+            for i in 0..<outLanes {
+                let a = n.lane(part + i, ebits), b = m.lane(part + i, ebits)
+                let v: UInt64
+                switch o {
+                case VectorOp.sshll: v = UInt64(bitPattern: sx(a)) << op.imm
+                case VectorOp.ushll: v = a << op.imm
+                case VectorOp.saddl: v = UInt64(bitPattern: sx(a) &+ sx(b))
+                case VectorOp.uaddl: v = a &+ b
+                case VectorOp.ssubl: v = UInt64(bitPattern: sx(a) &- sx(b))
+                case VectorOp.usubl: v = a &- b
+                case VectorOp.smull: v = UInt64(bitPattern: sx(a) &* sx(b))
+                case VectorOp.umull: v = a &* b
+                case VectorOp.smlal: v = acc.lane(i, wide) &+ UInt64(bitPattern: sx(a) &* sx(b))
+                case VectorOp.umlal: v = acc.lane(i, wide) &+ a &* b
+                case VectorOp.smlsl: v = acc.lane(i, wide) &- UInt64(bitPattern: sx(a) &* sx(b))
+                case VectorOp.umlsl: v = acc.lane(i, wide) &- a &* b
+                case VectorOp.saddw: v = n.lane(i, wide) &+ UInt64(bitPattern: sx(b))
+                default: v = n.lane(i, wide) &+ b
+                }
+                d.setLane(i, wide, v)
+            }
+            setVec(op.rd, d, q: true)
+            return
+        case .vNarrow:
+            // esize is the destination element size; Q selects XTN2/SHRN2 (upper half, lower preserved).
+            let wide = ebits * 2, count = 64 / ebits
+            var out = q ? vec(op.rd) : Vec()
+            for i in 0..<count {
+                var v = n.lane(i, wide)
+                if o == VectorOp.shrn { v = v >> op.imm }
+                out.setLane((q ? count : 0) + i, ebits, v & emask)
+            }
+            setVec(op.rd, out, q: q)
+            return
+        case .vFP:
+            let fpu = fpUnit
+            let acc = vec(op.rd)
+            for i in 0..<lanes {
+                var a = n.lane(i, ebits), b = m.lane(i, ebits)
+                if o == VectorOp.faddp {
+                    let j = 2 * i
+                    let src = j < lanes ? n : m
+                    let jj = j < lanes ? j : j - lanes
+                    a = src.lane(jj, ebits); b = src.lane(jj + 1, ebits)
+                }
+                if o >= VectorOp.fcvtzs {
+                    let mode = FPRounding.zero
+                    let v: UInt64
+                    switch (o, ebits) {
+                    case (VectorOp.fcvtzs, 64): v = fpu.toInteger(Double(bits64: a), mode, bits64: true, unsigned: false)
+                    case (VectorOp.fcvtzu, 64): v = fpu.toInteger(Double(bits64: a), mode, bits64: true, unsigned: true)
+                    case (VectorOp.fcvtzs, _): v = fpu.toInteger(Float(bits64: a), mode, bits64: false, unsigned: false)
+                    case (VectorOp.fcvtzu, _): v = fpu.toInteger(Float(bits64: a), mode, bits64: false, unsigned: true)
+                    case (VectorOp.scvtf, 64): v = Double(Int64(bitPattern: a)).bitPattern
+                    case (VectorOp.ucvtf, 64): v = Double(a).bitPattern
+                    case (VectorOp.scvtf, _): v = UInt64(Float(Int32(truncatingIfNeeded: a)).bitPattern)
+                    default: v = UInt64(Float(UInt32(truncatingIfNeeded: a)).bitPattern)
+                    }
+                    d.setLane(i, ebits, v)
+                    continue
+                }
+                let kind: OpKind
+                switch o {
+                case VectorOp.fsub, VectorOp.fabd: kind = .fsub
+                case VectorOp.fmul: kind = .fmul
+                case VectorOp.fdiv: kind = .fdiv
+                case VectorOp.fmla: kind = .fmadd
+                default: kind = .fadd
+                }
+                let v: UInt64
+                if o == VectorOp.fabd {
+                    v = ebits == 64 ? fpu.binary(.fsub, Double(bits64: a), Double(bits64: b)).bits64 & ~(1 << 63)
+                        : fpu.binary(.fsub, Float(bits64: a), Float(bits64: b)).bits64 & 0x7FFF_FFFF
+                } else if ebits == 64 {
+                    v = kind == .fmadd ? fpu.fused(.fmadd, Double(bits64: a), Double(bits64: b), Double(bits64: acc.lane(i, 64))).bits64
+                        : fpu.binary(kind, Double(bits64: a), Double(bits64: b)).bits64
+                } else {
+                    v = kind == .fmadd ? fpu.fused(.fmadd, Float(bits64: a), Float(bits64: b), Float(bits64: acc.lane(i, 32))).bits64
+                        : fpu.binary(kind, Float(bits64: a), Float(bits64: b)).bits64
+                }
+                d.setLane(i, ebits, v)
+            }
+        default:
+            return
+        }
+        setVec(op.rd, d, q: q && !scalar)
+    }
+}

@@ -1,0 +1,177 @@
+import ChimeraCore
+
+// A64 exception generation and system instructions (ARM ARM C4.1.85):
+// SVC/HVC/SMC/BRK/HLT, hints, barriers, PSTATE access, SYS and MRS/MSR.
+
+extension A64Decoder {
+    static func decodeExceptionGeneration(_ w: UInt32) -> Op {
+        let opc = bits(w, 23, 21), ll = bits(w, 1, 0), imm = UInt64(bits(w, 20, 5))
+        guard bits(w, 4, 2) == 0 else { return .undefined }
+        switch (opc, ll) {
+        case (0, 1): return Op(.svc, imm: imm)
+        case (0, 2): return Op(.hvc, imm: imm)
+        case (0, 3): return Op(.smc, imm: imm)
+        case (1, 0): return Op(.brk, imm: imm)
+        case (2, 0): return Op(.hlt, imm: imm)
+        default: return .undefined
+        }
+    }
+
+    static func decodeSystem(_ w: UInt32) -> Op {
+        let l = bits(w, 21, 21), op0 = bits(w, 20, 19), op1 = bits(w, 18, 16)
+        let crn = bits(w, 15, 12), crm = bits(w, 11, 8), op2 = bits(w, 7, 5), rt = bits(w, 4, 0)
+        switch op0 {
+        case 0:
+            guard l == 0 else { return .undefined }
+            switch crn {
+            case 2 where op1 == 3 && rt == 31:
+                switch crm << 3 | op2 {
+                case 1: return Op(.yield)
+                case 2: return Op(.wfe)
+                case 3: return Op(.wfi)
+                case 4: return Op(.sev)
+                case 5: return Op(.sevl)
+                default: return Op(.nop)   // NOP and unallocated hints (BTI, PAC*SP, ESB, …) execute as NOP
+                }
+            case 3 where op1 == 3 && rt == 31:
+                switch op2 {
+                case 2: return Op(.clrex)
+                case 4, 5: return Op(.nop)     // DSB, DMB: one host thread keeps the machine sequentially consistent
+                case 6: return Op(.isb)
+                default: return .undefined
+                }
+            case 4 where rt == 31:
+                switch (op1, op2) {
+                case (0, 5): return Op(.msrSPSel, imm: UInt64(crm))
+                case (3, 6): return Op(.msrDAIFSet, imm: UInt64(crm))
+                case (3, 7): return Op(.msrDAIFClr, imm: UInt64(crm))
+                default: return .undefined
+                }
+            default:
+                return .undefined
+            }
+        case 1:
+            guard l == 0 else { return .undefined }
+            // DC ZVA zeroes a block; other cache, TLB and address-translation maintenance is a no-op with the MMU off.
+            if op1 == 3 && crn == 7 && crm == 4 && op2 == 1 { return Op(.sysNop, rd: zr(rt), aux: 1) }
+            return Op(.sysNop, rd: zr(rt))
+        default:
+            let key = UInt64(SystemRegister(UInt16(op0), UInt16(op1), UInt16(crn), UInt16(crm), UInt16(op2)).rawValue)
+            return l == 1 ? Op(.mrs, rd: zd(rt), imm: key) : Op(.msr, rd: zr(rt), imm: key)
+        }
+    }
+}
+
+extension AArch64CPU {
+    /// Out-of-line instructions. Returns the loop outcome: 0 continue,
+    /// 1 redirect to `st.pc` (retired), 2 exception (not retired), 3 stop
+    /// (retired), 4 stop (not retired).
+    @inline(never)
+    func executeOutOfLine(_ op: Op, at pc: UInt64, index: Int) -> UInt8 {
+        switch op.kind {
+        case .ldxr, .ldaxr, .stxr, .stlxr, .ldar, .stlr, .ldxp, .stxp, .cas, .swp, .ldadd, .ldclr, .ldeor, .ldset,
+             .ldsmax, .ldsmin, .ldumax, .ldumin:
+            return executeAtomic(op, at: pc)
+        case .ldrFP8, .ldrFP16, .ldrFP32, .ldrFP64, .ldrFP128, .strFP8, .strFP16, .strFP32, .strFP64, .strFP128,
+             .ldpFP32, .ldpFP64, .ldpFP128, .stpFP32, .stpFP64, .stpFP128, .ld1Multiple, .st1Multiple, .ld1r, .ld1Lane, .st1Lane:
+            return executeFPLoadStore(op, at: pc)
+        case .fmovReg, .fmovToGP, .fmovFromGP, .fmovImm, .fadd, .fsub, .fmul, .fdiv, .fmax, .fmin, .fmaxnm, .fminnm, .fnmul,
+             .fabs, .fneg, .fsqrt, .fcvtSD, .fcvtDS, .frint, .fmadd, .fmsub, .fnmadd, .fnmsub, .fcmp, .fccmp, .fcsel,
+             .scvtf, .ucvtf, .fcvtToInt, .fcvtHS, .fcvtSH, .fcvtHD, .fcvtDH:
+            executeFloatingPoint(op)
+            return 0
+        case .vBinary, .vUnary, .vShift, .vAcross, .vMovi, .vDupElement, .vDupGeneral, .vIns, .vInsElement, .vUmov, .vSmov,
+             .vExt, .vTbl, .vPermute, .vWiden, .vNarrow, .vFP:
+            executeSIMD(op)
+            return 0
+        default:
+            return executeSystem(op, at: pc)
+        }
+    }
+
+    func executeSystem(_ op: Op, at pc: UInt64) -> UInt8 {
+        switch op.kind {
+        case .svc:
+            takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ExceptionClass.svc, op.imm), faultAddress: nil,
+                          returnAddress: pc &+ 4, reason: "SVC")
+            return pendingStop == nil ? 1 : 4
+        case .hvc, .smc:
+            let conduit = op.kind == .hvc ? "hvc" : "smc"
+            guard currentEL >= 1, psciConduit == conduit else { return undefined(at: pc) }
+            return handlePSCICall(at: pc)
+        case .brk:
+            takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ExceptionClass.brk, op.imm), faultAddress: nil,
+                          returnAddress: pc, reason: "BRK #\(op.imm)")
+            return 2
+        case .hlt:
+            guard op.imm == 0xF000, semihostingEnabled else { return undefined(at: pc) }
+            return handleSemihosting(at: pc)
+        case .eret:
+            guard currentEL == 1 else { return undefined(at: pc) }
+            exceptionReturn()
+            return 1
+        case .wfi, .wfe:
+            if op.kind == .wfe && eventRegister { eventRegister = false; return 0 }
+            if hasPendingWakeup { return 0 }
+            powerState = .halted
+            st.pointee.pc = pc &+ 4
+            return 3
+        case .sev:
+            for cpu in cluster?.cpus ?? [] {
+                if let c = cpu as? AArch64CPU, c !== self { c.eventRegister = true; if c.powerState == .halted { c.requestStop() } }
+            }
+            eventRegister = true
+            return 0
+        case .isb, .nop, .yield, .sevl, .prfm:
+            return 0
+        case .clrex:
+            st.pointee.exclusiveAddress = .max
+            return 0
+        case .mrs:
+            let saved = syncRetired(pc)
+            defer { st.pointee.retired = saved }
+            guard let v = readSystemRegister(SystemRegister(rawValue: UInt16(op.imm))) else { return undefined(at: pc) }
+            regs[Int(op.rd)] = v
+            return 0
+        case .msr:
+            let saved = syncRetired(pc)
+            defer { st.pointee.retired = saved }
+            guard writeSystemRegister(SystemRegister(rawValue: UInt16(op.imm)), regs[Int(op.rd)]) else { return undefined(at: pc) }
+            if fpAccessTrapped != translatedWithFPTrap {
+                // FP trapping changed: retranslate from the next instruction.
+                st.pointee.pc = pc &+ 4
+                return 1
+            }
+            return 0
+        case .msrDAIFSet, .msrDAIFClr:
+            guard currentEL == 1 || sys.sctlr & (1 << 9) != 0 else { return undefined(at: pc) }
+            if op.kind == .msrDAIFSet { daif |= (op.imm & 0xF) << 6 } else { daif &= ~((op.imm & 0xF) << 6) }
+            updateInterruptPending()
+            return 0
+        case .msrSPSel:
+            guard currentEL == 1 else { return undefined(at: pc) }
+            saveSP()
+            spSel = op.imm & 1
+            loadSP()
+            return 0
+        case .sysNop:
+            if op.aux == 1 {
+                // DC ZVA: zero the 64-byte block containing Xt.
+                let base = regs[Int(op.rd)] & ~63
+                for k in 0..<8 {
+                    write64(base &+ UInt64(k * 8), 0, pc)
+                    if st.pointee.fault != 0 { return 2 }
+                }
+            }
+            return 0
+        default:
+            return undefined(at: pc)
+        }
+    }
+
+    func undefined(at pc: UInt64) -> UInt8 {
+        st.pointee.pc = pc
+        raiseUndefined()
+        return 2
+    }
+}

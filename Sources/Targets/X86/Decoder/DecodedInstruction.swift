@@ -1,0 +1,155 @@
+/// The compact pre-decoded form the executor runs (24 bytes), cached in
+/// translated blocks. Operands are normalised: the ModRM r/m side (or an
+/// opcode-embedded or fixed register) in `rm`/memory fields, the ModRM.reg
+/// side in `reg`, immediates pre-extended in `imm`.
+public struct DecodedInstruction: Sendable {
+    public var op: X86Op = .invalid
+    /// ALU operation, condition code, shift kind or `SSEOp` raw value.
+    public var sub: UInt8 = 0
+    /// Operand size in bytes: 1, 2, 4 or 8.
+    public var size: UInt8 = 4
+    public var length: UInt8 = 0
+    /// ModRM.reg operand (with REX.R); byte registers AH–BH are 16–19.
+    public var reg: UInt8 = 0
+    /// Register r/m operand, or `DecodedInstruction.memory` for a memory operand.
+    public var rm: UInt8 = 0
+    /// Base register, `ripBase` for RIP-relative, `none`.
+    public var base: UInt8 = DecodedInstruction.none
+    public var index: UInt8 = DecodedInstruction.none
+    /// log2 of the SIB scale.
+    public var scale: UInt8 = 0
+    /// `Flags` bits.
+    public var flags: UInt8 = 0
+    /// Operand form (`Form` raw value).
+    public var form: UInt8 = 0
+    public var disp: Int32 = 0
+    public var imm: UInt64 = 0
+
+    public static let memory: UInt8 = 0xFF
+    public static let none: UInt8 = 0xFF
+    public static let ripBase: UInt8 = 16
+
+    /// Bits of `flags`.
+    public enum Flags {
+        public static let rep: UInt8 = 1 << 0
+        public static let repne: UInt8 = 1 << 1
+        public static let lock: UInt8 = 1 << 2
+        public static let address32: UInt8 = 1 << 3
+        public static let fs: UInt8 = 1 << 4
+        public static let gs: UInt8 = 1 << 5
+        public static let rexW: UInt8 = 1 << 6
+        /// The entry ends a translated block.
+        public static let endsBlock: UInt8 = 1 << 7
+    }
+
+    /// Operand forms: which side is destination and where the source comes from.
+    public enum Form {
+        /// dst = r/m, src = reg (or a single r/m operand).
+        public static let eg: UInt8 = 0
+        /// dst = reg, src = r/m.
+        public static let ge: UInt8 = 1
+        /// dst = r/m, src = immediate.
+        public static let ei: UInt8 = 2
+        /// dst = r/m, count = CL.
+        public static let ecl: UInt8 = 3
+        /// dst = reg, src = r/m, third operand immediate.
+        public static let gei: UInt8 = 4
+        /// dst = r/m, src = reg, count immediate (SHLD/SHRD).
+        public static let egi: UInt8 = 5
+        /// dst = r/m, src = reg, count CL.
+        public static let egcl: UInt8 = 6
+    }
+
+    public var hasMemory: Bool { rm == DecodedInstruction.memory }
+    public var privileged: Bool { false }
+
+    public init() {}
+
+    /// Builds the executor form of `p`. Also reports whether the entry is
+    /// privileged (checked at execution against CPL).
+    public init(_ p: ParsedInstruction) {
+        guard let e = p.entry else { return }
+        op = e.op
+        // 90 with REX.B is XCHG r8, rAX, not NOP (SDM Vol. 2B, NOP/XCHG).
+        if p.map == .oneByte && p.opcode == 0x90 && p.prefixes.rexB != 0 {
+            self.op = .xchg
+            size = UInt8(p.operandSize)
+            length = UInt8(p.length)
+            rm = 8
+            reg = 0
+            return
+        }
+        sub = e.sub
+        size = UInt8(p.operandSize)
+        length = UInt8(p.length)
+        let px = p.prefixes
+        var f: UInt8 = 0
+        if px.rep { f |= Flags.rep }
+        if px.repne { f |= Flags.repne }
+        if px.lock { f |= Flags.lock }
+        if px.addressSize { f |= Flags.address32 }
+        if px.segment == 1 { f |= Flags.fs }
+        if px.segment == 2 { f |= Flags.gs }
+        if px.rexW { f |= Flags.rexW }
+        if e.attributes.contains(.endsBlock) { f |= Flags.endsBlock }
+        flags = f
+        imm = p.immediate
+        if e.op == .enter { imm = (p.immediate & 0xFFFF) | ((p.immediate2 & 0xFF) << 16) }
+        let hasREX = px.rex != 0
+        func byteReg(_ r: UInt8, isByte: Bool) -> UInt8 {
+            (isByte && !hasREX && r >= 4 && r < 8) ? 16 + r - 4 : r
+        }
+        let isByteOp: (Operand) -> Bool = { $0 == .Eb || $0 == .Gb || $0 == .Zb }
+        // ModRM fields.
+        if let m = p.modrm {
+            let regNum = (m >> 3) & 7 | px.rexR << 3
+            let gOperand = e.operands.first { !$0.isRM && $0.usesModRM }
+            reg = byteReg(regNum, isByte: gOperand.map(isByteOp) ?? false)
+            if m >> 6 == 3 {
+                let rmNum = m & 7 | px.rexB << 3
+                let eOperand = e.operands.first { $0.isRM }
+                rm = byteReg(rmNum, isByte: eOperand.map(isByteOp) ?? false)
+            } else {
+                rm = DecodedInstruction.memory
+                disp = Int32(truncatingIfNeeded: p.displacement)
+                if let s = p.sib {
+                    let b = s & 7
+                    let idx = (s >> 3) & 7 | px.rexX << 3
+                    index = idx == 4 ? DecodedInstruction.none : idx
+                    scale = s >> 6
+                    base = (b == 5 && m >> 6 == 0) ? DecodedInstruction.none : b | px.rexB << 3
+                } else if m & 7 == 5 && m >> 6 == 0 {
+                    base = DecodedInstruction.ripBase
+                } else {
+                    base = m & 7 | px.rexB << 3
+                }
+            }
+        }
+        // Opcode-embedded and fixed registers take the r/m slot.
+        let ops = e.operands
+        if let z = ops.first(where: { $0 == .Zb || $0 == .Zv }) {
+            rm = byteReg(p.opcode & 7 | px.rexB << 3, isByte: z == .Zb)
+            if ops.count == 2 && ops[1] == .rAX { reg = 0 }  // XCHG rAX, r
+        } else if ops.first == .AL || ops.first == .rAX {
+            if p.modrm == nil { rm = 0 }
+        }
+        if p.modrm == nil && (ops.contains(.AL) || ops.contains(.rAX)) && ops.first != .AL && ops.first != .rAX {
+            reg = 0  // OUT Ib,AL / MOV Ob,AL: accumulator as the register operand
+        }
+        // Form.
+        let hasImm = ops.contains { [.Ib, .Ibs, .Iw, .Iz, .Iv, .one].contains($0) }
+        let hasCL = ops.contains(.CL)
+        if ops.contains(.one) { imm = 1 }
+        if ops.count == 3 {
+            form = ops[0].isRM ? (hasCL ? Form.egcl : Form.egi) : Form.gei
+        } else if hasCL {
+            form = Form.ecl
+        } else if hasImm && ops.count == 2 {
+            form = Form.ei
+        } else if let first = ops.first, !first.isRM, first.usesModRM, ops.count == 2 {
+            form = Form.ge
+        } else {
+            form = Form.eg
+        }
+    }
+}

@@ -1,0 +1,465 @@
+/// SSE/SSE2 (SDM Vol. 1, chapters 10–11; Vol. 2 per instruction). XMM
+/// registers are (low, high) 64-bit pairs in `xmm`. Arithmetic uses the
+/// host's IEEE-754 operations with x86 NaN-propagation rules applied
+/// explicitly; MXCSR rounding control is honoured by conversions, and
+/// exceptions are always masked (flags in MXCSR are not accumulated).
+extension X86CPU {
+    typealias X128 = SIMD2<UInt64>
+
+    @inline(__always)
+    func xr(_ r: UInt8) -> X128 { X128(xmm[2 * Int(r)], xmm[2 * Int(r) + 1]) }
+
+    @inline(__always)
+    func setXR(_ r: UInt8, _ v: X128) {
+        xmm[2 * Int(r)] = v[0]
+        xmm[2 * Int(r) + 1] = v[1]
+    }
+
+    /// The W operand as 128 bits (memory: 16 bytes, aligned when the operation requires).
+    @inline(__always)
+    func sourceX(_ i: DecodedInstruction, _ op: SSEOp) throws(X86Fault) -> X128 {
+        if i.rm != DecodedInstruction.memory { return xr(i.rm) }
+        let a = effectiveAddress(i)
+        switch op.memorySize {
+        case 4: return X128(try read(a, 4), 0)
+        case 8: return X128(try read(a, 8), 0)
+        case 2: return X128(try read(a, 2), 0)
+        default:
+            if op.requiresAlignment && a & 15 != 0 { throw X86Fault.gp() }
+            return X128(try read(a, 8), try read(a &+ 8, 8))
+        }
+    }
+
+    @inline(__always)
+    func storeX(_ i: DecodedInstruction, _ v: X128, aligned: Bool) throws(X86Fault) {
+        let a = effectiveAddress(i)
+        if aligned && a & 15 != 0 { throw X86Fault.gp() }
+        try probeWrite(a, 16)
+        try write(a, 8, v[0])
+        try write(a &+ 8, 8, v[1])
+    }
+
+    // MARK: Lane views
+
+    @inline(__always) func b8(_ v: X128) -> SIMD16<UInt8> { unsafeBitCast(v, to: SIMD16<UInt8>.self) }
+    @inline(__always) func s8(_ v: X128) -> SIMD16<Int8> { unsafeBitCast(v, to: SIMD16<Int8>.self) }
+    @inline(__always) func w16(_ v: X128) -> SIMD8<UInt16> { unsafeBitCast(v, to: SIMD8<UInt16>.self) }
+    @inline(__always) func s16(_ v: X128) -> SIMD8<Int16> { unsafeBitCast(v, to: SIMD8<Int16>.self) }
+    @inline(__always) func d32(_ v: X128) -> SIMD4<UInt32> { unsafeBitCast(v, to: SIMD4<UInt32>.self) }
+    @inline(__always) func sd32(_ v: X128) -> SIMD4<Int32> { unsafeBitCast(v, to: SIMD4<Int32>.self) }
+    @inline(__always) func x<T: SIMD>(_ v: T) -> X128 { unsafeBitCast(v, to: X128.self) }
+
+    // MARK: Floating point with x86 NaN rules
+
+    @inline(__always)
+    func quiet(_ v: Double) -> Double { Double(bitPattern: v.bitPattern | (1 << 51)) }
+    @inline(__always)
+    func quiet(_ v: Float) -> Float { Float(bitPattern: v.bitPattern | (1 << 22)) }
+
+    /// Binary operation `k` (0 add, 1 sub, 2 mul, 3 div, 4 min, 5 max) on doubles.
+    @inline(__always)
+    func fp(_ k: Int, _ a: Double, _ b: Double) -> Double {
+        switch k {
+        case 4: return a < b ? a : b
+        case 5: return a > b ? a : b
+        default: break
+        }
+        if a.isNaN { return quiet(a) }
+        if b.isNaN { return quiet(b) }
+        switch k {
+        case 0: return a + b
+        case 1: return a - b
+        case 2: return a * b
+        default: return a / b
+        }
+    }
+
+    @inline(__always)
+    func fp(_ k: Int, _ a: Float, _ b: Float) -> Float {
+        switch k {
+        case 4: return a < b ? a : b
+        case 5: return a > b ? a : b
+        default: break
+        }
+        if a.isNaN { return quiet(a) }
+        if b.isNaN { return quiet(b) }
+        switch k {
+        case 0: return a + b
+        case 1: return a - b
+        case 2: return a * b
+        default: return a / b
+        }
+    }
+
+    @inline(__always)
+    func sqrtD(_ v: Double) -> Double { v.isNaN ? quiet(v) : v.squareRoot() }
+    @inline(__always)
+    func sqrtF(_ v: Float) -> Float { v.isNaN ? quiet(v) : v.squareRoot() }
+
+    /// CMPPS/CMPSS predicate `p` (0–7).
+    @inline(__always)
+    func compare<F: BinaryFloatingPoint>(_ p: UInt64, _ a: F, _ b: F) -> Bool {
+        let unordered = a.isNaN || b.isNaN
+        switch p & 7 {
+        case 0: return !unordered && a == b
+        case 1: return !unordered && a < b
+        case 2: return !unordered && a <= b
+        case 3: return unordered
+        case 4: return unordered || a != b
+        case 5: return unordered || !(a < b)
+        case 6: return unordered || !(a <= b)
+        default: return !unordered
+        }
+    }
+
+    /// MXCSR.RC as a Swift rounding rule.
+    var roundingRule: FloatingPointRoundingRule {
+        switch (mxcsr >> 13) & 3 {
+        case 0: return .toNearestOrEven
+        case 1: return .down
+        case 2: return .up
+        default: return .towardZero
+        }
+    }
+
+    /// Converts to a signed integer of `size` bytes; NaN or out of range gives the integer indefinite value.
+    @inline(__always)
+    func toInteger(_ v: Double, size: UInt8, truncate: Bool) -> UInt64 {
+        let r = truncate ? v.rounded(.towardZero) : v.rounded(roundingRule)
+        if size == 8 {
+            guard r >= -9_223_372_036_854_775_808.0 && r < 9_223_372_036_854_775_808.0 else { return 1 << 63 }
+            return UInt64(bitPattern: Int64(r))
+        }
+        guard r >= -2_147_483_648.0 && r <= 2_147_483_647.0 else { return 0x8000_0000 }
+        return UInt64(UInt32(bitPattern: Int32(r)))
+    }
+
+    func setCompareFlags(unordered: Bool, less: Bool, equal: Bool) {
+        var f: UInt64 = 0
+        if unordered { f = RFlags.zf | RFlags.pf | RFlags.cf }
+        else if less { f = RFlags.cf }
+        else if equal { f = RFlags.zf }
+        setArithmeticFlags(f)
+    }
+
+    /// 0 add, 1 sub, 2 mul, 3 div, 4 min, 5 max, from the enum's paired layout.
+    @inline(__always)
+    func arithmeticIndex(_ op: SSEOp, base: SSEOp) -> Int {
+        let n = Int(op.rawValue - base.rawValue) / 2
+        return n < 4 ? n : n - 1
+    }
+
+    // MARK: Execution
+
+    func execSSE(_ i: DecodedInstruction) throws(X86Fault) {
+        try checkSSE()
+        let op = SSEOp(rawValue: i.sub).unsafelyUnwrapped
+        let d = i.reg
+        switch op {
+        case .movaLoad, .movuLoad: setXR(d, try sourceX(i, op))
+        case .movaStore, .movuStore:
+            if i.rm != DecodedInstruction.memory { setXR(i.rm, xr(d)) } else { try storeX(i, xr(d), aligned: op == .movaStore) }
+        case .movssLoad:
+            if i.rm != DecodedInstruction.memory { setXR(d, X128((xr(d)[0] & ~0xFFFF_FFFF) | (xr(i.rm)[0] & 0xFFFF_FFFF), xr(d)[1])) }
+            else { setXR(d, X128(try read(effectiveAddress(i), 4), 0)) }
+        case .movsdLoad:
+            if i.rm != DecodedInstruction.memory { setXR(d, X128(xr(i.rm)[0], xr(d)[1])) }
+            else { setXR(d, X128(try read(effectiveAddress(i), 8), 0)) }
+        case .movssStore:
+            if i.rm != DecodedInstruction.memory { let t = xr(i.rm); setXR(i.rm, X128((t[0] & ~0xFFFF_FFFF) | (xr(d)[0] & 0xFFFF_FFFF), t[1])) }
+            else { try write(effectiveAddress(i), 4, xr(d)[0]) }
+        case .movsdStore:
+            if i.rm != DecodedInstruction.memory { setXR(i.rm, X128(xr(d)[0], xr(i.rm)[1])) }
+            else { try write(effectiveAddress(i), 8, xr(d)[0]) }
+        case .movqLoad: setXR(d, X128(try sourceX(i, op)[0], 0))
+        case .movqStore:
+            if i.rm != DecodedInstruction.memory { setXR(i.rm, X128(xr(d)[0], 0)) } else { try write(effectiveAddress(i), 8, xr(d)[0]) }
+        case .movdToXMM: setXR(d, X128(try readRM(i), 0))
+        case .movdFromXMM: try writeRM(i, xr(d)[0] & sizeMask(i.size))
+        case .movlpLoad: setXR(d, X128(try read(effectiveAddress(i), 8), xr(d)[1]))
+        case .movlpStore: try write(effectiveAddress(i), 8, xr(d)[0])
+        case .movhpLoad: setXR(d, X128(xr(d)[0], try read(effectiveAddress(i), 8)))
+        case .movhpStore: try write(effectiveAddress(i), 8, xr(d)[1])
+        case .movhlps: setXR(d, X128(xr(i.rm)[1], xr(d)[1]))
+        case .movlhps: setXR(d, X128(xr(d)[0], xr(i.rm)[0]))
+        case .pand: setXR(d, xr(d) & (try sourceX(i, op)))
+        case .pandn: setXR(d, ~xr(d) & (try sourceX(i, op)))
+        case .por: setXR(d, xr(d) | (try sourceX(i, op)))
+        case .pxor: setXR(d, xr(d) ^ (try sourceX(i, op)))
+        case .pmovmskb:
+            let v = b8(xr(i.rm))
+            var m: UInt64 = 0
+            for k in 0..<16 where v[k] & 0x80 != 0 { m |= 1 << UInt64(k) }
+            writeReg(d, 4, m)
+        case .movmskps:
+            let v = d32(xr(i.rm))
+            var m: UInt64 = 0
+            for k in 0..<4 where v[k] >> 31 != 0 { m |= 1 << UInt64(k) }
+            writeReg(d, 4, m)
+        case .movmskpd:
+            let v = xr(i.rm)
+            writeReg(d, 4, (v[0] >> 63) | ((v[1] >> 63) << 1))
+        case .pextrw:
+            writeReg(d, 4, UInt64(w16(xr(i.rm))[Int(i.imm & 7)]))
+        case .pinsrw:
+            var v = w16(xr(d))
+            v[Int(i.imm & 7)] = UInt16(truncatingIfNeeded: try readRM(i, size: i.rm == DecodedInstruction.memory ? 2 : 4))
+            setXR(d, x(v))
+        default:
+            if op.rawValue >= SSEOp.addss.rawValue { try execSSEFloat(i, op) } else { try execSSEInteger(i, op) }
+        }
+    }
+
+    /// Packed-integer operations (SSE2).
+    func execSSEInteger(_ i: DecodedInstruction, _ op: SSEOp) throws(X86Fault) {
+        let d = i.reg
+        let isImmShift = op.rawValue >= SSEOp.psrlwImm.rawValue && op.rawValue <= SSEOp.pslldqImm.rawValue
+        let a = isImmShift ? xr(i.rm) : xr(d)
+        let b = isImmShift ? X128(i.imm & 0xFF, 0) : try sourceX(i, op)
+        let r: X128
+        switch op {
+        case .pcmpeqb: r = x(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: b8(a) .== b8(b)))
+        case .pcmpeqw: r = x(SIMD8<UInt16>(repeating: 0).replacing(with: 0xFFFF, where: w16(a) .== w16(b)))
+        case .pcmpeqd: r = x(SIMD4<UInt32>(repeating: 0).replacing(with: .max, where: d32(a) .== d32(b)))
+        case .pcmpgtb: r = x(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: s8(a) .> s8(b)))
+        case .pcmpgtw: r = x(SIMD8<UInt16>(repeating: 0).replacing(with: 0xFFFF, where: s16(a) .> s16(b)))
+        case .pcmpgtd: r = x(SIMD4<UInt32>(repeating: 0).replacing(with: .max, where: sd32(a) .> sd32(b)))
+        case .paddb: r = x(b8(a) &+ b8(b))
+        case .paddw: r = x(w16(a) &+ w16(b))
+        case .paddd: r = x(d32(a) &+ d32(b))
+        case .paddq: r = a &+ b
+        case .psubb: r = x(b8(a) &- b8(b))
+        case .psubw: r = x(w16(a) &- w16(b))
+        case .psubd: r = x(d32(a) &- d32(b))
+        case .psubq: r = a &- b
+        case .paddusb:
+            let s = SIMD16<UInt16>(truncatingIfNeeded: b8(a)) &+ SIMD16<UInt16>(truncatingIfNeeded: b8(b))
+            r = x(SIMD16<UInt8>(truncatingIfNeeded: s.replacing(with: 0xFF, where: s .> 0xFF)))
+        case .paddusw:
+            let s = SIMD8<UInt32>(truncatingIfNeeded: w16(a)) &+ SIMD8<UInt32>(truncatingIfNeeded: w16(b))
+            r = x(SIMD8<UInt16>(truncatingIfNeeded: s.replacing(with: 0xFFFF, where: s .> 0xFFFF)))
+        case .psubusb:
+            let (p, q) = (b8(a), b8(b))
+            r = x((p &- q).replacing(with: 0, where: q .> p))
+        case .psubusw:
+            let (p, q) = (w16(a), w16(b))
+            r = x((p &- q).replacing(with: 0, where: q .> p))
+        case .paddsb, .psubsb:
+            var s = SIMD16<Int16>(truncatingIfNeeded: s8(a))
+            let t = SIMD16<Int16>(truncatingIfNeeded: s8(b))
+            s = op == .paddsb ? s &+ t : s &- t
+            s = s.clamped(lowerBound: SIMD16(repeating: -128), upperBound: SIMD16(repeating: 127))
+            r = x(SIMD16<Int8>(truncatingIfNeeded: s))
+        case .paddsw, .psubsw:
+            var s = SIMD8<Int32>(truncatingIfNeeded: s16(a))
+            let t = SIMD8<Int32>(truncatingIfNeeded: s16(b))
+            s = op == .paddsw ? s &+ t : s &- t
+            s = s.clamped(lowerBound: SIMD8(repeating: -32768), upperBound: SIMD8(repeating: 32767))
+            r = x(SIMD8<Int16>(truncatingIfNeeded: s))
+        case .pminub: r = x(pointwiseMin(b8(a), b8(b)))
+        case .pmaxub: r = x(pointwiseMax(b8(a), b8(b)))
+        case .pminsw: r = x(pointwiseMin(s16(a), s16(b)))
+        case .pmaxsw: r = x(pointwiseMax(s16(a), s16(b)))
+        case .pavgb:
+            let s = (SIMD16<UInt16>(truncatingIfNeeded: b8(a)) &+ SIMD16<UInt16>(truncatingIfNeeded: b8(b)) &+ 1) &>> 1
+            r = x(SIMD16<UInt8>(truncatingIfNeeded: s))
+        case .pavgw:
+            let s = (SIMD8<UInt32>(truncatingIfNeeded: w16(a)) &+ SIMD8<UInt32>(truncatingIfNeeded: w16(b)) &+ 1) &>> 1
+            r = x(SIMD8<UInt16>(truncatingIfNeeded: s))
+        case .pmullw: r = x(w16(a) &* w16(b))
+        case .pmulhw:
+            let p = SIMD8<Int32>(truncatingIfNeeded: s16(a)) &* SIMD8<Int32>(truncatingIfNeeded: s16(b))
+            r = x(SIMD8<Int16>(truncatingIfNeeded: p &>> 16))
+        case .pmulhuw:
+            let p = SIMD8<UInt32>(truncatingIfNeeded: w16(a)) &* SIMD8<UInt32>(truncatingIfNeeded: w16(b))
+            r = x(SIMD8<UInt16>(truncatingIfNeeded: p &>> 16))
+        case .pmuludq: r = X128((a[0] & 0xFFFF_FFFF) &* (b[0] & 0xFFFF_FFFF), (a[1] & 0xFFFF_FFFF) &* (b[1] & 0xFFFF_FFFF))
+        case .pmaddwd:
+            let p = SIMD8<Int32>(truncatingIfNeeded: s16(a)) &* SIMD8<Int32>(truncatingIfNeeded: s16(b))
+            r = x(SIMD4<Int32>(p[0] &+ p[1], p[2] &+ p[3], p[4] &+ p[5], p[6] &+ p[7]))
+        case .psadbw:
+            let p = b8(a), q = b8(b)
+            var lo: UInt64 = 0, hi: UInt64 = 0
+            for k in 0..<8 { lo += UInt64(p[k] > q[k] ? p[k] - q[k] : q[k] - p[k]) }
+            for k in 8..<16 { hi += UInt64(p[k] > q[k] ? p[k] - q[k] : q[k] - p[k]) }
+            r = X128(lo, hi)
+        case .pshufd:
+            let v = d32(b), n = i.imm
+            r = x(SIMD4<UInt32>(v[Int(n & 3)], v[Int((n >> 2) & 3)], v[Int((n >> 4) & 3)], v[Int((n >> 6) & 3)]))
+        case .pshuflw, .pshufhw:
+            var v = w16(b)
+            let base = op == .pshuflw ? 0 : 4
+            let src = v
+            for k in 0..<4 { v[base + k] = src[base + Int((i.imm >> (2 * UInt64(k))) & 3)] }
+            r = x(v)
+        case .shufps:
+            let p = d32(a), q = d32(b), n = i.imm
+            r = x(SIMD4<UInt32>(p[Int(n & 3)], p[Int((n >> 2) & 3)], q[Int((n >> 4) & 3)], q[Int((n >> 6) & 3)]))
+        case .shufpd: r = X128(a[Int(i.imm & 1)], b[Int((i.imm >> 1) & 1)])
+        case .punpcklbw, .punpckhbw:
+            let p = b8(a), q = b8(b), o = op == .punpcklbw ? 0 : 8
+            var v = SIMD16<UInt8>()
+            for k in 0..<8 { v[2 * k] = p[o + k]; v[2 * k + 1] = q[o + k] }
+            r = x(v)
+        case .punpcklwd, .punpckhwd:
+            let p = w16(a), q = w16(b), o = op == .punpcklwd ? 0 : 4
+            var v = SIMD8<UInt16>()
+            for k in 0..<4 { v[2 * k] = p[o + k]; v[2 * k + 1] = q[o + k] }
+            r = x(v)
+        case .punpckldq: let p = d32(a), q = d32(b); r = x(SIMD4<UInt32>(p[0], q[0], p[1], q[1]))
+        case .punpckhdq: let p = d32(a), q = d32(b); r = x(SIMD4<UInt32>(p[2], q[2], p[3], q[3]))
+        case .punpcklqdq: r = X128(a[0], b[0])
+        case .punpckhqdq: r = X128(a[1], b[1])
+        case .packsswb, .packuswb:
+            let p = s16(a), q = s16(b)
+            var v = SIMD16<UInt8>()
+            for k in 0..<16 {
+                let w = Int32(k < 8 ? p[k] : q[k - 8])
+                if op == .packsswb { v[k] = UInt8(bitPattern: Int8(max(-128, min(127, w)))) }
+                else { v[k] = UInt8(max(0, min(255, w))) }
+            }
+            r = x(v)
+        case .packssdw:
+            let p = sd32(a), q = sd32(b)
+            var v = SIMD8<Int16>()
+            for k in 0..<8 { v[k] = Int16(max(-32768, min(32767, k < 4 ? p[k] : q[k - 4]))) }
+            r = x(v)
+        case .psrlw, .psrlwImm, .psraw, .psrawImm, .psllw, .psllwImm:
+            let c = b[0] > 15 ? 16 : b[0]
+            let v = w16(a)
+            switch op {
+            case .psrlw, .psrlwImm: r = c > 15 ? X128(0, 0) : x(v &>> UInt16(c))
+            case .psllw, .psllwImm: r = c > 15 ? X128(0, 0) : x(v &<< UInt16(c))
+            default: r = x(s16(a) &>> Int16(min(c, 15)))
+            }
+        case .psrld, .psrldImm, .psrad, .psradImm, .pslld, .pslldImm:
+            let c = b[0] > 31 ? 32 : b[0]
+            let v = d32(a)
+            switch op {
+            case .psrld, .psrldImm: r = c > 31 ? X128(0, 0) : x(v &>> UInt32(c))
+            case .pslld, .pslldImm: r = c > 31 ? X128(0, 0) : x(v &<< UInt32(c))
+            default: r = x(sd32(a) &>> Int32(min(c, 31)))
+            }
+        case .psrlq, .psrlqImm: r = b[0] > 63 ? X128(0, 0) : a &>> b[0]
+        case .psllq, .psllqImm: r = b[0] > 63 ? X128(0, 0) : a &<< b[0]
+        case .psrldqImm, .pslldqImm:
+            let c = Int(min(b[0], 16))
+            let p = b8(a)
+            var v = SIMD16<UInt8>()
+            for k in 0..<16 {
+                let s = op == .psrldqImm ? k + c : k - c
+                if s >= 0 && s < 16 { v[k] = p[s] }
+            }
+            r = x(v)
+        default: throw X86Fault.ud
+        }
+        setXR(isImmShift ? i.rm : d, r)
+    }
+
+    /// Floating-point arithmetic, comparisons and conversions.
+    func execSSEFloat(_ i: DecodedInstruction, _ op: SSEOp) throws(X86Fault) {
+        let d = i.reg
+        let a = xr(d)
+        @inline(__always) func lowF(_ v: UInt64) -> Float { Float(bitPattern: UInt32(truncatingIfNeeded: v)) }
+        @inline(__always) func withLowF(_ v: X128, _ f: Float) -> X128 { X128((v[0] & ~0xFFFF_FFFF) | UInt64(f.bitPattern), v[1]) }
+        switch op {
+        case .addss, .subss, .mulss, .divss, .minss, .maxss:
+            let b = try sourceX(i, op)
+            let k = arithmeticIndex(op, base: .addss)
+            setXR(d, withLowF(a, fp(k, lowF(a[0]), lowF(b[0]))))
+        case .addsd, .subsd, .mulsd, .divsd, .minsd, .maxsd:
+            let b = try sourceX(i, op)
+            let k = arithmeticIndex(op, base: .addsd)
+            setXR(d, X128(fp(k, Double(bitPattern: a[0]), Double(bitPattern: b[0])).bitPattern, a[1]))
+        case .addps, .subps, .mulps, .divps, .minps, .maxps:
+            let b = d32(try sourceX(i, op)), p = d32(a)
+            let k = arithmeticIndex(op, base: .addps)
+            var v = SIMD4<UInt32>()
+            for n in 0..<4 { v[n] = fp(k, Float(bitPattern: p[n]), Float(bitPattern: b[n])).bitPattern }
+            setXR(d, x(v))
+        case .addpd, .subpd, .mulpd, .divpd, .minpd, .maxpd:
+            let b = try sourceX(i, op)
+            let k = arithmeticIndex(op, base: .addpd)
+            setXR(d, X128(fp(k, Double(bitPattern: a[0]), Double(bitPattern: b[0])).bitPattern,
+                          fp(k, Double(bitPattern: a[1]), Double(bitPattern: b[1])).bitPattern))
+        case .sqrtss: let b = try sourceX(i, op); setXR(d, withLowF(a, sqrtF(lowF(b[0]))))
+        case .sqrtsd: let b = try sourceX(i, op); setXR(d, X128(sqrtD(Double(bitPattern: b[0])).bitPattern, a[1]))
+        case .sqrtps:
+            let b = d32(try sourceX(i, op))
+            setXR(d, x(SIMD4<UInt32>(sqrtF(Float(bitPattern: b[0])).bitPattern, sqrtF(Float(bitPattern: b[1])).bitPattern,
+                                     sqrtF(Float(bitPattern: b[2])).bitPattern, sqrtF(Float(bitPattern: b[3])).bitPattern)))
+        case .sqrtpd:
+            let b = try sourceX(i, op)
+            setXR(d, X128(sqrtD(Double(bitPattern: b[0])).bitPattern, sqrtD(Double(bitPattern: b[1])).bitPattern))
+        case .cmpss:
+            let b = try sourceX(i, op)
+            setXR(d, X128((a[0] & ~0xFFFF_FFFF) | (compare(i.imm, lowF(a[0]), lowF(b[0])) ? 0xFFFF_FFFF : 0), a[1]))
+        case .cmpsd:
+            let b = try sourceX(i, op)
+            setXR(d, X128(compare(i.imm, Double(bitPattern: a[0]), Double(bitPattern: b[0])) ? .max : 0, a[1]))
+        case .cmpps:
+            let b = d32(try sourceX(i, op)), p = d32(a)
+            var v = SIMD4<UInt32>()
+            for n in 0..<4 { v[n] = compare(i.imm, Float(bitPattern: p[n]), Float(bitPattern: b[n])) ? .max : 0 }
+            setXR(d, x(v))
+        case .cmppd:
+            let b = try sourceX(i, op)
+            setXR(d, X128(compare(i.imm, Double(bitPattern: a[0]), Double(bitPattern: b[0])) ? .max : 0,
+                          compare(i.imm, Double(bitPattern: a[1]), Double(bitPattern: b[1])) ? .max : 0))
+        case .ucomiss, .comiss:
+            let b = try sourceX(i, op)
+            let p = lowF(a[0]), q = lowF(b[0])
+            setCompareFlags(unordered: p.isNaN || q.isNaN, less: p < q, equal: p == q)
+        case .ucomisd, .comisd:
+            let b = try sourceX(i, op)
+            let p = Double(bitPattern: a[0]), q = Double(bitPattern: b[0])
+            setCompareFlags(unordered: p.isNaN || q.isNaN, less: p < q, equal: p == q)
+        case .cvtsi2sd:
+            let v = Int64(bitPattern: signExtend(try readRM(i), i.size))
+            setXR(d, X128(Double(v).bitPattern, a[1]))
+        case .cvtsi2ss:
+            let v = Int64(bitPattern: signExtend(try readRM(i), i.size))
+            setXR(d, withLowF(a, Float(v)))
+        case .cvttsd2si, .cvtsd2si:
+            let b = try sourceX(i, op)
+            writeReg(d, i.size, toInteger(Double(bitPattern: b[0]), size: i.size, truncate: op == .cvttsd2si))
+        case .cvttss2si, .cvtss2si:
+            let b = try sourceX(i, op)
+            writeReg(d, i.size, toInteger(Double(lowF(b[0])), size: i.size, truncate: op == .cvttss2si))
+        case .cvtss2sd:
+            let b = try sourceX(i, op)
+            let f = lowF(b[0])
+            setXR(d, X128((f.isNaN ? Double(quiet(f)) : Double(f)).bitPattern, a[1]))
+        case .cvtsd2ss:
+            let b = try sourceX(i, op)
+            let v = Double(bitPattern: b[0])
+            setXR(d, withLowF(a, v.isNaN ? Float(quiet(v)) : Float(v)))
+        case .cvtdq2pd:
+            let b = sd32(try sourceX(i, op))
+            setXR(d, X128(Double(b[0]).bitPattern, Double(b[1]).bitPattern))
+        case .cvtdq2ps:
+            let b = sd32(try sourceX(i, op))
+            setXR(d, x(SIMD4<UInt32>(Float(b[0]).bitPattern, Float(b[1]).bitPattern, Float(b[2]).bitPattern, Float(b[3]).bitPattern)))
+        case .cvtps2dq, .cvttps2dq:
+            let b = d32(try sourceX(i, op))
+            var v = SIMD4<UInt32>()
+            for n in 0..<4 { v[n] = UInt32(truncatingIfNeeded: toInteger(Double(Float(bitPattern: b[n])), size: 4, truncate: op == .cvttps2dq)) }
+            setXR(d, x(v))
+        case .cvtps2pd:
+            let b = d32(try sourceX(i, op))
+            let f0 = Float(bitPattern: b[0]), f1 = Float(bitPattern: b[1])
+            setXR(d, X128((f0.isNaN ? Double(quiet(f0)) : Double(f0)).bitPattern, (f1.isNaN ? Double(quiet(f1)) : Double(f1)).bitPattern))
+        case .cvtpd2ps:
+            let b = try sourceX(i, op)
+            let p = Double(bitPattern: b[0]), q = Double(bitPattern: b[1])
+            let f0 = p.isNaN ? Float(quiet(p)) : Float(p), f1 = q.isNaN ? Float(quiet(q)) : Float(q)
+            setXR(d, X128(UInt64(f0.bitPattern) | UInt64(f1.bitPattern) << 32, 0))
+        case .cvttpd2dq, .cvtpd2dq:
+            let b = try sourceX(i, op)
+            let lo = toInteger(Double(bitPattern: b[0]), size: 4, truncate: op == .cvttpd2dq)
+            let hi = toInteger(Double(bitPattern: b[1]), size: 4, truncate: op == .cvttpd2dq)
+            setXR(d, X128(lo | hi << 32, 0))
+        default: throw X86Fault.ud
+        }
+    }
+}

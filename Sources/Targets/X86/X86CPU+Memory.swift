@@ -1,0 +1,261 @@
+import ChimeraCore
+
+/// How memory is being accessed, for permission checks and #PF error codes.
+enum MemoryAccess: UInt8 {
+    case read = 0, write = 1, fetch = 2
+}
+
+extension X86CPU {
+    // MARK: TLB
+
+    /// Empties all three TLBs (CR3/CR0/CR4/EFER writes, CPL changes, map changes).
+    func flushTLB() {
+        tlbRead.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
+        tlbWrite.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
+        tlbFetch.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
+        tlbCodeWrite.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
+    }
+
+    /// INVLPG: drops the entries for one virtual page. 2 MiB and 1 GiB pages
+    /// are cached as 4 KiB entries, so this is exact.
+    func invalidatePage(_ va: UInt64) {
+        let i = Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))
+        tlbRead[i] = TLBEntry(); tlbWrite[i] = TLBEntry(); tlbFetch[i] = TLBEntry(); tlbCodeWrite[i] = TLBEntry()
+    }
+
+    /// Removes write entries pointing at a host page that now holds code, so
+    /// stores to it take the slow path and invalidate translations.
+    func dropWriteTLB(hostPage: UInt) {
+        for k in 0..<X86CPU.tlbSize {
+            let e = tlbWrite[k]
+            if e.tag != 1 && UInt(truncatingIfNeeded: e.addend &+ e.tag) == hostPage {
+                tlbWrite[k] = TLBEntry()
+                tlbCodeWrite[k] = e
+            }
+        }
+    }
+
+    // MARK: Fast paths
+
+    @inline(__always)
+    func read(_ va: UInt64, _ size: Int) throws(X86Fault) -> UInt64 {
+        let e = tlbRead[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
+        if _fastPath(e.tag == va & ~0xFFF && Int(va & 0xFFF) <= 0x1000 - size) {
+            let p = UnsafeRawPointer(bitPattern: UInt(truncatingIfNeeded: e.addend &+ va)).unsafelyUnwrapped
+            switch size {
+            case 1: return UInt64(p.load(as: UInt8.self))
+            case 2: return UInt64(p.loadUnaligned(as: UInt16.self))
+            case 4: return UInt64(p.loadUnaligned(as: UInt32.self))
+            default: return p.loadUnaligned(as: UInt64.self)
+            }
+        }
+        return try readSlow(va, size)
+    }
+
+    @inline(__always)
+    func write(_ va: UInt64, _ size: Int, _ value: UInt64) throws(X86Fault) {
+        let e = tlbWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
+        if _fastPath(e.tag == va & ~0xFFF && Int(va & 0xFFF) <= 0x1000 - size) {
+            let p = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: e.addend &+ va)).unsafelyUnwrapped
+            switch size {
+            case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
+            case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value), toByteOffset: 0, as: UInt16.self)
+            case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: 0, as: UInt32.self)
+            default: p.storeBytes(of: value, toByteOffset: 0, as: UInt64.self)
+            }
+            return
+        }
+        try writeSlow(va, size, value)
+    }
+
+    /// Checks that a write would succeed (for read-modify-write sequences
+    /// that must fault before changing anything).
+    func probeWrite(_ va: UInt64, _ size: Int) throws(X86Fault) {
+        let e = tlbWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
+        if e.tag == va & ~0xFFF && Int(va & 0xFFF) <= 0x1000 - size { return }
+        _ = try translate(va, .write)
+        if (va & 0xFFF) + UInt64(size) > 0x1000 { _ = try translate((va | 0xFFF) &+ 1, .write) }
+    }
+
+    // MARK: Slow paths
+
+    @inline(never)
+    func readSlow(_ va: UInt64, _ size: Int) throws(X86Fault) -> UInt64 {
+        if (va & 0xFFF) + UInt64(size) > 0x1000 {
+            // Page crossing: translate both pages before reading anything.
+            let pa0 = try translate(va, .read)
+            let second = (va | 0xFFF) &+ 1
+            let pa1 = try translate(second, .read)
+            let n0 = Int(second &- va)
+            var v: UInt64 = 0
+            for k in 0..<size {
+                let pa = k < n0 ? pa0 &+ UInt64(k) : pa1 &+ UInt64(k - n0)
+                v |= physicalRead(pa, 1) << (8 * UInt64(k))
+            }
+            return v
+        }
+        let pa = try translate(va, .read)
+        fillTLB(va: va, pa: pa, access: .read)
+        return physicalRead(pa, size)
+    }
+
+    @inline(never)
+    func writeSlow(_ va: UInt64, _ size: Int, _ value: UInt64) throws(X86Fault) {
+        if (va & 0xFFF) + UInt64(size) > 0x1000 {
+            let pa0 = try translate(va, .write)
+            let second = (va | 0xFFF) &+ 1
+            let pa1 = try translate(second, .write)
+            let n0 = Int(second &- va)
+            for k in 0..<size {
+                let pa = k < n0 ? pa0 &+ UInt64(k) : pa1 &+ UInt64(k - n0)
+                physicalWrite(pa, 1, (value >> (8 * UInt64(k))) & 0xFF)
+            }
+            return
+        }
+        let c = tlbCodeWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
+        if c.tag == va & ~0xFFF {
+            let host = UInt(truncatingIfNeeded: c.addend &+ va)
+            if !storeHitsCode(host: host, size: size) {
+                let p = UnsafeMutableRawPointer(bitPattern: host).unsafelyUnwrapped
+                var v = value
+                withUnsafeBytes(of: &v) { p.copyMemory(from: $0.baseAddress!, byteCount: size) }
+                return
+            }
+        }
+        let pa = try translate(va, .write)
+        fillTLB(va: va, pa: pa, access: .write)
+        physicalWrite(pa, size, value)
+    }
+
+    /// Installs a TLB entry when the page is plain RAM (and, for writes, holds no code).
+    func fillTLB(va: UInt64, pa: UInt64, access: MemoryAccess) {
+        let page = pa & ~0xFFF
+        if isAPICPage(page) { return }
+        guard let mem = cluster?.memory else { return }
+        guard case .ram(let p, let available, let block, let offset, let writable) = mem.target(of: page),
+              available >= 0x1000 else { return }
+        let entry = TLBEntry(tag: va & ~0xFFF, addend: UInt64(UInt(bitPattern: p)) &- (va & ~0xFFF))
+        let i = Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))
+        if access == .write {
+            guard writable else { return }
+            if block.codePages[Int(offset >> RAMBlock.pageShift)] != 0 || codeBytes[UInt(bitPattern: p)] != nil {
+                tlbCodeWrite[i] = entry
+                return
+            }
+        }
+        switch access {
+        case .read: tlbRead[i] = entry
+        case .write: tlbWrite[i] = entry
+        case .fetch: tlbFetch[i] = entry
+        }
+    }
+
+    /// Is `page` this core's local APIC page (xAPIC mode enabled)?
+    @inline(__always)
+    func isAPICPage(_ page: UInt64) -> Bool {
+        apicBaseMSR & (1 << 11) != 0 && page == apicBaseMSR & 0xF_FFFF_F000
+    }
+
+    /// Reads physical memory: RAM, MMIO, this core's APIC; unmapped reads all-ones.
+    func physicalRead(_ pa: UInt64, _ size: Int) -> UInt64 {
+        if isAPICPage(pa & ~0xFFF) { return apic.mmioRead(offset: pa & 0xFFF, size: size) }
+        guard let mem = cluster?.memory, let v = mem.read(pa, size: size) else {
+            return size == 8 ? .max : (1 << (8 * UInt64(size))) - 1
+        }
+        return v
+    }
+
+    /// Writes physical memory; unmapped writes are dropped. Code pages are
+    /// invalidated through the RAM block's observers.
+    func physicalWrite(_ pa: UInt64, _ size: Int, _ value: UInt64) {
+        if isAPICPage(pa & ~0xFFF) { apic.mmioWrite(offset: pa & 0xFFF, size: size, value: value); return }
+        _ = cluster?.memory.write(pa, size: size, value: value)
+    }
+
+    // MARK: Instruction fetch
+
+    /// Host address of the code byte at `rip`, filling the fetch TLB.
+    func fetchHost(_ rip: UInt64) throws(X86Fault) -> (pointer: UnsafeMutableRawPointer, block: RAMBlock, offset: UInt64) {
+        let pa = try translate(rip, .fetch)
+        guard let mem = cluster?.memory,
+              case .ram(let p, let available, let block, let offset, _) = mem.target(of: pa),
+              available >= 0x1000 - (pa & 0xFFF) else {
+            // Executing from MMIO or unmapped space: SDM leaves this undefined; we report it.
+            leaveReason = .guestFault(GuestFault(cpuPath: path, pc: rip, instructionBytes: [],
+                                                 reason: "instruction fetch from non-RAM physical address 0x\(String(pa, radix: 16))"))
+            powerState = .stopped
+            throw X86Fault.leave
+        }
+        fillTLB(va: rip, pa: pa, access: .fetch)
+        return (p, block, offset)
+    }
+
+    func fetchByte(_ va: UInt64) throws(X86Fault) -> UInt8 {
+        let pa = try translate(va, .fetch)
+        return UInt8(truncatingIfNeeded: physicalRead(pa, 1))
+    }
+
+    // MARK: Page walk (SDM Vol. 3A, §4.5)
+
+    /// Translates `va` with permission checks for the current CPL; raises
+    /// #PF (with error code, CR2) or #GP for a non-canonical address.
+    func translate(_ va: UInt64, _ access: MemoryAccess) throws(X86Fault) -> UInt64 {
+        let top = Int64(bitPattern: va) >> 47
+        guard top == 0 || top == -1 else { throw X86Fault.gp() }
+        guard cr0 & (1 << 31) != 0 else { return va }
+        let user = hot.pointee.cpl == 3
+        let nxe = efer & (1 << 11) != 0
+        let reservedHigh: UInt64 = 0x000F_FF00_0000_0000 | (nxe ? 0 : 1 << 63)
+        var table = cr3 & 0x000F_FFFF_FFFF_F000
+        var writable = true, userOK = true, executable = true
+        var level = 4
+        func fault(present: Bool, reserved: Bool = false) -> X86Fault {
+            var code: UInt32 = present ? 1 : 0
+            if access == .write { code |= 2 }
+            if user { code |= 4 }
+            if reserved { code |= 8 | 1 }
+            if access == .fetch && nxe { code |= 16 }
+            cr2 = va
+            return X86Fault(vector: X86Vector.pf, errorCode: code, hasErrorCode: true)
+        }
+        while true {
+            let shift = UInt64(12 + 9 * (level - 1))
+            let entryAddress = table + ((va >> shift) & 0x1FF) * 8
+            var entry = physicalRead(entryAddress, 8)
+            guard entry & 1 != 0 else { throw fault(present: false) }
+            if entry & reservedHigh != 0 { throw fault(present: true, reserved: true) }
+            if level == 4 && entry & 0x80 != 0 { throw fault(present: true, reserved: true) }
+            writable = writable && entry & 2 != 0
+            userOK = userOK && entry & 4 != 0
+            executable = executable && (entry >> 63) == 0
+            let leaf = level == 1 || (entry & 0x80 != 0)
+            // Accessed (and, at the leaf of a write, dirty) bits.
+            var update = entry | 0x20
+            if leaf && access == .write && (user || cr0 & (1 << 16) != 0 ? writable : true) && (!user || userOK) {
+                update |= 0x40
+            }
+            if update != entry && (!leaf || permitted(access, user: user, writable: writable, userOK: userOK, executable: executable)) {
+                physicalWrite(entryAddress, 8, update)
+                entry = update
+            }
+            if leaf {
+                guard permitted(access, user: user, writable: writable, userOK: userOK, executable: executable) else {
+                    throw fault(present: true)
+                }
+                let pageMask: UInt64 = (1 << shift) - 1
+                return (entry & 0x000F_FFFF_FFFF_F000 & ~pageMask) | (va & pageMask)
+            }
+            table = entry & 0x000F_FFFF_FFFF_F000
+            level -= 1
+        }
+    }
+
+    private func permitted(_ access: MemoryAccess, user: Bool, writable: Bool, userOK: Bool, executable: Bool) -> Bool {
+        if user && !userOK { return false }
+        switch access {
+        case .read: return true
+        case .write: return writable || (!user && cr0 & (1 << 16) == 0)
+        case .fetch: return executable || efer & (1 << 11) == 0
+        }
+    }
+}

@@ -1,0 +1,458 @@
+import ChimeraCore
+
+/// An x86-64 core: 64-bit long mode, integer ISA, SSE/SSE2, 4-level paging,
+/// IDT exceptions and interrupts, SYSCALL/SYSRET, a local APIC.
+///
+/// The hot loop runs pre-decoded blocks (`DecodedInstruction`, 24 bytes)
+/// cached by host address of the guest code, with lazy flags and a
+/// direct-mapped software TLB; see `Documentation/X86.md`.
+public final class X86CPU: CPUDevice, CodeWriteObserver {
+    // MARK: Hot state (unsafe buffers owned by the core)
+
+    let gpr: UnsafeMutablePointer<UInt64>
+    /// XMM0–15 as (low, high) 64-bit halves.
+    let xmm: UnsafeMutablePointer<UInt64>
+    let hot: UnsafeMutablePointer<X86HotState>
+    /// Read, write and fetch TLBs, `tlbSize` entries each.
+    let tlbRead: UnsafeMutablePointer<TLBEntry>
+    let tlbWrite: UnsafeMutablePointer<TLBEntry>
+    let tlbFetch: UnsafeMutablePointer<TLBEntry>
+    /// Writable RAM pages that hold translated code: stores check the code bitmaps first.
+    let tlbCodeWrite: UnsafeMutablePointer<TLBEntry>
+    static let tlbSize = 256
+    /// Direct-mapped block table.
+    let blocks: UnsafeMutablePointer<BlockEntry>
+    static let blockTableSize = 1 << 14
+    /// Arena of decoded instructions; blocks index into it.
+    let code: UnsafeMutablePointer<DecodedInstruction>
+    static let codeCapacity = 1 << 18
+    static let maxBlockInstructions = 64
+    var codeUsed = 0
+    /// Slots at the end of the arena for uncached single-instruction blocks.
+    let scratchSlot = X86CPU.codeCapacity
+
+    // MARK: System state
+
+    var cr0: UInt64 = 0
+    var cr2: UInt64 = 0
+    var cr3: UInt64 = 0
+    var cr4: UInt64 = 0
+    var cr8: UInt64 = 0
+    var efer: UInt64 = 0
+    var gdtrBase: UInt64 = 0, gdtrLimit: UInt16 = 0
+    var idtrBase: UInt64 = 0, idtrLimit: UInt16 = 0
+    var trSelector: UInt16 = 0, trBase: UInt64 = 0, trLimit: UInt32 = 0
+    var ldtrSelector: UInt16 = 0
+    /// Selectors of CS, SS, DS, ES, FS, GS (bases of FS/GS live in `hot`).
+    var segments: [UInt16] = [0x08, 0x10, 0x10, 0x10, 0x10, 0x10]
+    var star: UInt64 = 0, lstar: UInt64 = 0, cstar: UInt64 = 0, sfmask: UInt64 = 0
+    var kernelGSBase: UInt64 = 0
+    var tscAux: UInt64 = 0
+    var tscAdjust: UInt64 = 0
+    var apicBaseMSR: UInt64 = 0xFEE0_0000 | (1 << 11)
+    var pat: UInt64 = 0x0007_0406_0007_0406
+    var mxcsr: UInt32 {
+        get { hot.pointee.mxcsr }
+        set { hot.pointee.mxcsr = newValue }
+    }
+    var debugRegisters = [UInt64](repeating: 0, count: 8)
+    var x87Control: UInt16 = 0x037F
+    /// Instructions retired when the last STI/MOV SS executed: interrupts wait one instruction.
+    var interruptShadow: UInt64 = .max
+    /// Exception being delivered, for #DF and triple-fault detection.
+    var deliveringVector: Int = -1
+    /// Why the loop should return after a `leave`.
+    var leaveReason: StopReason = .budgetExhausted
+    var nmiPending = false
+    /// Vector of the last exception raised (delivered or reported), for tests and monitors.
+    public internal(set) var lastExceptionVector: UInt8?
+    /// State of the deterministic RDRAND sequence.
+    var rdrandState: UInt64 = 0x2545_F491_4F6C_DD1D
+    /// Added to the cycle count to form the TSC (reset and WRMSR TSC move it).
+    var tscOffset: UInt64 = 0
+    var sipiVector: Int = -1
+    var initPending = false
+    var bootTablesPending = true
+    var memoryGeneration: UInt64 = .max
+    var observedBlocks: [ObjectIdentifier] = []
+    /// Per host code page, a 4096-bit map of the bytes translated blocks
+    /// cover: stores elsewhere on the page (data next to code) keep the blocks.
+    var codeBytes: [UInt: [UInt64]] = [:]
+    var cachedPeers: [X86CPU]?
+
+    /// The core's local APIC (child object `lapic`).
+    public private(set) var apic: LocalAPIC!
+
+    public required init(_ creation: ObjectCreation) {
+        gpr = .allocate(capacity: 16)
+        gpr.initialize(repeating: 0, count: 16)
+        xmm = .allocate(capacity: 32)
+        xmm.initialize(repeating: 0, count: 32)
+        hot = .allocate(capacity: 1)
+        hot.initialize(to: X86HotState())
+        tlbRead = .allocate(capacity: X86CPU.tlbSize)
+        tlbRead.initialize(repeating: TLBEntry(), count: X86CPU.tlbSize)
+        tlbWrite = .allocate(capacity: X86CPU.tlbSize)
+        tlbWrite.initialize(repeating: TLBEntry(), count: X86CPU.tlbSize)
+        tlbFetch = .allocate(capacity: X86CPU.tlbSize)
+        tlbFetch.initialize(repeating: TLBEntry(), count: X86CPU.tlbSize)
+        tlbCodeWrite = .allocate(capacity: X86CPU.tlbSize)
+        tlbCodeWrite.initialize(repeating: TLBEntry(), count: X86CPU.tlbSize)
+        blocks = .allocate(capacity: X86CPU.blockTableSize)
+        blocks.initialize(repeating: BlockEntry(), count: X86CPU.blockTableSize)
+        code = .allocate(capacity: X86CPU.codeCapacity + 1)
+        code.initialize(repeating: DecodedInstruction(), count: X86CPU.codeCapacity + 1)
+        super.init(creation)
+    }
+
+    deinit {
+        gpr.deallocate(); xmm.deallocate(); hot.deallocate()
+        tlbRead.deallocate(); tlbWrite.deallocate(); tlbFetch.deallocate(); tlbCodeWrite.deallocate()
+        blocks.deallocate(); code.deallocate()
+    }
+
+    /// The type: a generic 64-bit core modelled on QEMU's `qemu64` CPUID.
+    static let type = ObjectType(
+        "x86_64-cpu", parent: "cpu",
+        summary: "x86-64 core in 64-bit long mode: integer ISA, SSE2, paging, IDT, SYSCALL, local APIC",
+        properties: [
+            PropertyDescriptor("page-table-base", .int(.uint64), default: .uint(0x1000),
+                               doc: "Physical address of the boot identity map of the low 4 GiB (6 pages: PML4, PDPT, 4 PDs with 2 MiB pages)"),
+            PropertyDescriptor("boot-page-tables", .bool, default: true,
+                               doc: "Build the boot identity map in RAM at reset (off: the kernel brings its own CR3)"),
+            PropertyDescriptor("apic-id", .int(.uint32), default: .uint(0xFFFF_FFFF),
+                               doc: "Local APIC ID; the default is the core's position among the cluster's x86 cores"),
+        ],
+        pins: [PinDescriptor("nmi", .input, doc: "Non-maskable interrupt (rising edge)")],
+        instanceClass: X86CPU.self)
+
+    override public func didCreate() throws(ChimeraError) {
+        apic = try addChild("lapic", type: LocalAPIC.type.name, as: LocalAPIC.self)
+    }
+
+    override public func realize() throws(ChimeraError) {
+        apic.cpu = self
+        try super.realize()
+    }
+
+    override public var architecture: Architecture { .x86_64 }
+    override public var instructionsRetired: UInt64 { hot.pointee.retired }
+    override public var registerNames: [String] { namedRegisters }
+    override public func readRegister(_ name: String) -> UInt64? { readNamedRegister(name) }
+    override public func writeRegister(_ name: String, _ value: UInt64) -> Bool { writeNamedRegister(name, value) }
+    override public var programCounter: UInt64 {
+        get { hot.pointee.rip }
+        set { hot.pointee.rip = newValue }
+    }
+
+    override public func inputChanged(group: String, index: Int, level: Bool) {
+        if group == "nmi" && level {
+            nmiPending = true
+            hot.pointee.pending = 1
+        }
+    }
+
+    /// Is there an interrupt the core would take now?
+    override public var hasPendingWakeup: Bool {
+        if nmiPending || initPending { return true }
+        if hot.pointee.flags & RFlags.if != 0, apic.highestDeliverable() != nil { return true }
+        return false
+    }
+
+    /// Called by the local APIC when its IRR, TPR or ISR change.
+    func interruptStateChanged() {
+        hot.pointee.pending = 1
+    }
+
+    // MARK: Reset
+
+    /// Boot state of DESIGN.md: long mode, flat segments, paging on with the
+    /// machine's identity map, interrupts off, RIP = `reset-pc`.
+    override public func resetCPU() {
+        gpr.update(repeating: 0, count: 16)
+        xmm.update(repeating: 0, count: 32)
+        hot.pointee = X86HotState()
+        hot.pointee.rip = uintProperty("reset-pc")
+        cr0 = 0x8000_0033  // PG, NE, ET, MP, PE
+        cr4 = 0x20         // PAE
+        efer = 0x500 | 0x800  // LME, LMA, NXE
+        cr3 = uintProperty("page-table-base")
+        cr2 = 0; cr8 = 0
+        gdtrBase = 0; gdtrLimit = 0; idtrBase = 0; idtrLimit = 0
+        trSelector = 0; trBase = 0; trLimit = 0; ldtrSelector = 0
+        segments = [0x08, 0x10, 0x10, 0x10, 0x10, 0x10]
+        star = 0; lstar = 0; cstar = 0; sfmask = 0; kernelGSBase = 0; tscAux = 0; tscAdjust = 0
+        apicBaseMSR = 0xFEE0_0000 | (1 << 11) | (isBootstrapProcessor ? 1 << 8 : 0)
+        mxcsr = 0x1F80
+        updateSSEEnabled()
+        tscOffset = 0 &- cycles(in: currentTime)
+        interruptShadow = .max
+        deliveringVector = -1
+        nmiPending = false; initPending = false; sipiVector = -1
+        bootTablesPending = boolProperty("boot-page-tables")
+        flushTLB()
+        flushBlocks()
+        apic?.resetAPIC()
+    }
+
+    /// The first core of its cluster is the bootstrap processor.
+    var isBootstrapProcessor: Bool { !boolProperty("start-powered-off") }
+
+    /// Writes the identity map of the low 4 GiB (2 MiB pages) at `page-table-base`.
+    func buildBootPageTables() {
+        bootTablesPending = false
+        guard let mem = cluster?.memory else { return }
+        let base = uintProperty("page-table-base")
+        let pml4 = base, pdpt = base + 0x1000, pd = base + 0x2000
+        _ = mem.write(pml4, size: 8, value: pdpt | 0x7)
+        for i in 1..<512 { _ = mem.write(pml4 + UInt64(i) * 8, size: 8, value: 0) }
+        for g in 0..<512 {
+            let value: UInt64 = g < 4 ? (pd + UInt64(g) * 0x1000) | 0x7 : 0
+            _ = mem.write(pdpt + UInt64(g) * 8, size: 8, value: value)
+        }
+        for g in 0..<4 {
+            for e in 0..<512 {
+                let phys = (UInt64(g) << 30) | (UInt64(e) << 21)
+                // Present, writable, user, 2 MiB page; the top 1 GiB is uncached (device space).
+                let flags: UInt64 = 0x87 | (g == 3 ? 0x18 : 0)
+                _ = mem.write(pd + UInt64(g) * 0x1000 + UInt64(e) * 8, size: 8, value: phys | flags)
+            }
+        }
+    }
+
+    // MARK: Run loop
+
+    override public func run(budget: UInt64) -> StopReason {
+        switch powerState {
+        case .off:
+            if sipiVector >= 0 { startFromSIPI() } else { return .poweredOff }
+        case .stopped:
+            return leaveReason
+        case .halted:
+            guard hasPendingWakeup else { return .halted }
+            powerState = .running
+        case .running:
+            break
+        }
+        if bootTablesPending { buildBootPageTables() }
+        if let mem = cluster?.memory, mem.generation != memoryGeneration {
+            memoryGeneration = mem.generation
+            flushTLB()
+            flushBlocks()
+        }
+        let end = hot.pointee.retired &+ budget
+        hot.pointee.pending = 1
+        return withExtendedLifetime(self) { runLoop(until: end) }
+    }
+
+    /// Executes blocks until `end` instructions have retired or something stops the core.
+    private func runLoop(until end: UInt64) -> StopReason {
+        let hot = self.hot
+        let code = self.code
+        let stop = self.stopFlag
+        while true {
+            if hot.pointee.retired >= end { return .budgetExhausted }
+            if stop.pointee != 0 { return .budgetExhausted }
+            var single = false
+            if hot.pointee.pending != 0 {
+                switch serviceEvents() {
+                case .proceed: break
+                case .singleStep: single = true
+                case .stop(let reason): return reason
+                }
+            }
+            do throws(X86Fault) {
+                let (start, count) = try findBlock(hot.pointee.rip)
+                var n = Int(count)
+                let left = end &- hot.pointee.retired
+                if UInt64(n) > left { n = Int(left) }
+                if single { n = 1 }
+                var i = Int(start)
+                let last = i + n
+                hot.pointee.abortBlock = 0
+                while i < last {
+                    try execute(code[i])
+                    hot.pointee.retired &+= 1
+                    if hot.pointee.abortBlock != 0 { break }
+                    i += 1
+                }
+            } catch {
+                if error.vector == X86Fault.leave.vector {
+                    let reason = leaveReason
+                    if powerState != .stopped { leaveReason = .budgetExhausted }
+                    if case .budgetExhausted = reason { continue }
+                    return reason
+                }
+                if let reason = deliverException(error) { return reason }
+            }
+        }
+    }
+
+    /// Executes one decoded instruction. RIP is advanced first, so handlers
+    /// see the next instruction's address (RIP-relative operands, CALL) and
+    /// branches overwrite it; a fault restores the instruction's own RIP.
+    @inline(__always)
+    func execute(_ i: DecodedInstruction) throws(X86Fault) {
+        let start = hot.pointee.rip
+        hot.pointee.rip = start &+ UInt64(i.length)
+        do throws(X86Fault) {
+            try dispatch(i)
+        } catch {
+            if error.vector != X86Fault.leave.vector { hot.pointee.rip = start }
+            throw error
+        }
+    }
+
+    // MARK: Block cache
+
+    @inline(__always)
+    func blockIndex(_ key: UInt) -> Int {
+        Int(truncatingIfNeeded: (key ^ (key >> 11)) & UInt(X86CPU.blockTableSize - 1))
+    }
+
+    /// Finds (or translates) the block starting at `rip`.
+    @inline(__always)
+    func findBlock(_ rip: UInt64) throws(X86Fault) -> (UInt32, UInt32) {
+        let t = tlbFetch[Int((rip >> 12) & UInt64(X86CPU.tlbSize - 1))]
+        if _fastPath(t.tag == rip & ~0xFFF) {
+            let key = UInt(truncatingIfNeeded: t.addend &+ rip)
+            let b = blocks[blockIndex(key)]
+            if _fastPath(b.key == key) { return (b.start, b.count) }
+        }
+        return try translateBlock(rip)
+    }
+
+    /// Decodes a block at `rip`: up to 64 instructions, ending at a control
+    /// transfer, a state-changing instruction or the page end.
+    @inline(never)
+    func translateBlock(_ rip: UInt64) throws(X86Fault) -> (UInt32, UInt32) {
+        let host = try fetchHost(rip)
+        let key = UInt(bitPattern: host.pointer)
+        let pageLeft = Int(0x1000 - (rip & 0xFFF))
+        if codeUsed + X86CPU.maxBlockInstructions > X86CPU.codeCapacity { flushBlocks() }
+        var count = 0
+        var offset = 0
+        let start = codeUsed
+        let maps = OpcodeMaps.standard
+        while count < X86CPU.maxBlockInstructions && offset < pageLeft {
+            let avail = min(15, pageLeft - offset)
+            let result = maps.parse(UnsafeBufferPointer(start: host.pointer.advanced(by: offset).assumingMemoryBound(to: UInt8.self), count: avail))
+            switch result {
+            case .success(let p):
+                let d = DecodedInstruction(p)
+                code[start + count] = d
+                count += 1
+                offset += p.length
+                if d.flags & DecodedInstruction.Flags.endsBlock != 0 { break }
+                continue
+            case .failure(.truncated) where count == 0:
+                // The first instruction crosses into the next page: decode it uncached.
+                return try translateCrossing(rip)
+            case .failure(.truncated):
+                break
+            case .failure(.invalidOpcode) where count == 0:
+                throw X86Fault.ud
+            case .failure(.tooLong) where count == 0:
+                throw X86Fault.gp()
+            case .failure:
+                break
+            }
+            break
+        }
+        codeUsed += count
+        markCodeBytes(page: key & ~0xFFF, from: Int(key & 0xFFF), count: offset)
+        host.block.markCode(atOffset: host.offset)
+        if !observedBlocks.contains(ObjectIdentifier(host.block)) {
+            host.block.addCodeObserver(self)
+            observedBlocks.append(ObjectIdentifier(host.block))
+        }
+        dropWriteTLB(hostPage: key & ~0xFFF)
+        blocks[blockIndex(key)] = BlockEntry(key: key, start: UInt32(start), count: UInt32(count))
+        return (UInt32(start), UInt32(count))
+    }
+
+    /// An instruction straddling two pages: read its bytes through the MMU
+    /// (either page may fault) and run it as an uncached one-instruction block.
+    func translateCrossing(_ rip: UInt64) throws(X86Fault) -> (UInt32, UInt32) {
+        var bytes = [UInt8]()
+        for k in 0..<15 {
+            let va = rip &+ UInt64(k)
+            let b: UInt8
+            do throws(X86Fault) { b = try fetchByte(va) } catch {
+                // Only a fault on a byte the instruction needs counts.
+                let r = bytes.withUnsafeBufferPointer { OpcodeMaps.standard.parse($0) }
+                if case .success(let p) = r { return storeScratch(DecodedInstruction(p)) }
+                if case .failure(.truncated) = r { throw error }
+                throw X86Fault.ud
+            }
+            bytes.append(b)
+        }
+        switch bytes.withUnsafeBufferPointer({ OpcodeMaps.standard.parse($0) }) {
+        case .success(let p): return storeScratch(DecodedInstruction(p))
+        case .failure(.tooLong): throw X86Fault.gp()
+        case .failure: throw X86Fault.ud
+        }
+    }
+
+    private func storeScratch(_ d: DecodedInstruction) -> (UInt32, UInt32) {
+        code[scratchSlot] = d
+        return (UInt32(scratchSlot), 1)
+    }
+
+    /// Drops every translated block.
+    func flushBlocks() {
+        blocks.update(repeating: BlockEntry(), count: X86CPU.blockTableSize)
+        codeUsed = 0
+        codeBytes.removeAll()
+    }
+
+    /// Does a store of `size` bytes at host address `host` overlap code
+    /// translated by any x86 core of this cluster?
+    func storeHitsCode(host: UInt, size: Int) -> Bool {
+        let page = host & ~0xFFF
+        let lo = Int(host & 0xFFF), hi = min(lo + size, 4096)
+        for peer in clusterPeers {
+            guard let map = peer.codeBytes[page] else { continue }
+            for b in lo..<hi where map[b >> 6] & (1 << UInt64(b & 63)) != 0 { return true }
+        }
+        return false
+    }
+
+    /// The x86 cores sharing this core's memory map (including itself).
+    var clusterPeers: [X86CPU] {
+        if let p = cachedPeers { return p }
+        let p = cluster?.cpus.compactMap { $0 as? X86CPU } ?? [self]
+        cachedPeers = p
+        return p
+    }
+
+    private func markCodeBytes(page: UInt, from: Int, count: Int) {
+        var map = codeBytes[page] ?? [UInt64](repeating: 0, count: 64)
+        for b in from..<min(from + count, 4096) { map[b >> 6] |= 1 << UInt64(b & 63) }
+        codeBytes[page] = map
+    }
+
+    /// A store (by any core or device) hit a page holding translated code:
+    /// drop the page's blocks if the store overlaps translated bytes, else
+    /// keep them and re-mark the page so later stores are still seen.
+    public func codeWritten(in block: RAMBlock, offset: UInt64, length: UInt64) {
+        let start = UInt(bitPattern: block.base) &+ UInt(offset)
+        let end = start &+ UInt(max(length, 1))
+        var page = start & ~0xFFF
+        while page < end {
+            if let map = codeBytes[page] {
+                let lo = Int(max(start, page) - page), hi = Int(min(end, page + 0x1000) - page)
+                var hit = false
+                for b in lo..<hi where map[b >> 6] & (1 << UInt64(b & 63)) != 0 { hit = true; break }
+                if hit {
+                    for k in 0..<X86CPU.blockTableSize where blocks[k].key & ~0xFFF == page { blocks[k].key = 0 }
+                    codeBytes[page] = nil
+                    hot.pointee.abortBlock = 1
+                } else {
+                    block.markCode(atOffset: UInt64(page &- UInt(bitPattern: block.base)))
+                }
+            }
+            page &+= 0x1000
+        }
+    }
+}

@@ -1,0 +1,60 @@
+@testable import ChimeraARM
+import XCTest
+
+/// The encoding table checks itself; every pattern decodes to itself and disassembles.
+final class DecoderTests: XCTestCase {
+    func testTableHasNoUnintendedOverlaps() {
+        XCTAssertEqual(EncodingTable.overlapProblems(EncodingTable.a64Entries), [])
+    }
+
+    func testOverlapCheckCatchesOverlaps() {
+        // Two patterns that share words without a group must be reported.
+        let a = Encoding(.addSubImmediate, "sf:1 op:1 S:1 100010 sh:1 imm12:12 Rn:5 Rd:5")
+        let b = Encoding(.addSubImmediate, "1 op:1 S:1 100010 sh:1 imm12:12 Rn:5 Rd:5")
+        XCTAssertEqual(EncodingTable.overlapProblems([a, b]).count, 1)
+    }
+
+    func testEveryPatternDecodesToItself() {
+        var rng = SystemRandomNumberGenerator()
+        let table = EncodingTable.a64
+        for (i, e) in table.encodings.enumerated() {
+            for _ in 0..<2000 {
+                let word = (UInt32.random(in: 0...UInt32.max, using: &rng) & ~e.mask) | e.value
+                guard let found = table.index(of: word) else { XCTFail("\(e.pattern): 0x\(String(word, radix: 16)) not found"); break }
+                if found != i {
+                    // Only a declared overlap group may take the word.
+                    XCTAssertNotNil(e.overlapGroup, "\(e.pattern) decoded as \(table.encodings[found].pattern)")
+                    XCTAssertEqual(e.overlapGroup, table.encodings[found].overlapGroup)
+                }
+            }
+        }
+    }
+
+    func testEveryPatternDisassembles() {
+        for e in EncodingTable.a64.encodings {
+            let text = A64Disassembler.disassemble(e.value)
+            let found = EncodingTable.a64.lookup(e.value)!
+            XCTAssertTrue(found.instructionClass == e.instructionClass || found.overlapGroup == e.overlapGroup, text)
+            XCTAssertTrue(text.contains(found.instructionClass.rawValue), text)
+        }
+    }
+
+    func testKnownEncodings() {
+        // add x0, x1, #16
+        XCTAssertEqual(A64Decoder.decode(0x9100_4020, pc: 0).kind, .addImm64)
+        // ret
+        XCTAssertEqual(A64Decoder.decode(0xD65F_03C0, pc: 0).kind, .ret)
+        // b.ne +8 resolves to an absolute target
+        let b = A64Decoder.decode(0x5400_0041, pc: 0x1000)
+        XCTAssertEqual(b.kind, .bcond)
+        XCTAssertEqual(b.imm, 0x1008)
+        // ldp x29, x30, [sp], #16
+        let ldp = A64Decoder.decode(0xA8C1_7BFD, pc: 0)
+        XCTAssertEqual(ldp.kind, .ldpx)
+        XCTAssertEqual(ldp.rn, Slot.sp)
+        // mov w0, #-1 (movn) zero-extends to 32 bits
+        XCTAssertEqual(A64Decoder.decode(0x1280_0000, pc: 0).imm, 0xFFFF_FFFF)
+        // unallocated
+        XCTAssertEqual(A64Decoder.decode(0x0000_0000, pc: 0).kind, .undefined)
+    }
+}

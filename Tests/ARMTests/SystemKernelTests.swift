@@ -1,0 +1,80 @@
+@testable import ChimeraARM
+import ChimeraCore
+import ChimeraTestSupport
+import XCTest
+
+/// Exception, interrupt, timer and PSCI behaviour, driven by kernels in
+/// Tests/Kernels/arm-system.
+final class SystemKernelTests: XCTestCase {
+    func buildSystemKernel(_ name: String) throws -> String {
+        let builder = try KernelBuilder()
+        let path = builder.kernelsDirectory + "/arm-system/\(name).S"
+        guard let data = FileManager.default.contents(atPath: path) else { throw XCTSkip("missing \(path)") }
+        return try builder.buildRaw(assembly: String(decoding: data, as: UTF8.self), platform: .arm64Virt, linkAddress: 0x4008_0000)
+    }
+
+    func testExceptionsInterruptsAndPSCI() throws {
+        let board = try ARMTestMachine(cores: 2, gic: true)
+        try board.load(try buildSystemKernel("exceptions"))
+        let reason = board.run(limit: 10_000_000, slice: 1000)
+        XCTAssertEqual(board.uart.text, "SUDT2\n")
+        XCTAssertEqual(reason, .exit(code: 0))
+        XCTAssertEqual(board.cpus[1].powerState, .off, "core 1 should be off again after CPU_OFF")
+        XCTAssertEqual(board.cpus[0].readRegister("esr_el1").map { $0 >> 26 }, 0x25, "last synchronous exception was the data abort")
+    }
+
+    func testUnhandledExceptionStopsWithGuestFault() throws {
+        let board = try ARMTestMachine()
+        let elf = try KernelBuilder().buildRaw(assembly: "    .inst 0x00000000\n", platform: .arm64Virt, linkAddress: 0x4008_0000)
+        try board.load(elf)
+        let reason = board.run(limit: 1000)
+        guard case .guestFault(let fault) = reason else { return XCTFail("expected a guest fault, got \(reason)") }
+        XCTAssertEqual(fault.pc, 0x4008_0000)
+        XCTAssertTrue(fault.reason.contains("undefined instruction"), fault.reason)
+    }
+
+    func testSemihostingWriteAndExitCode() throws {
+        let board = try ARMTestMachine()
+        let asm = """
+            adr x1, msg
+            mov x0, #4
+            hlt #0xf000
+            adr x1, block
+            mov x0, #0x18
+            hlt #0xf000
+        msg: .asciz "hi"
+            .balign 8
+        block: .quad 0x20026, 7
+        """
+        try board.load(try KernelBuilder().buildRaw(assembly: asm, platform: .arm64Virt, linkAddress: 0x4008_0000))
+        XCTAssertEqual(board.run(limit: 1000), .exit(code: 7))
+        XCTAssertEqual(String(decoding: board.semihosting, as: UTF8.self), "hi")
+    }
+
+    func testSelfModifyingCodeIsRetranslated() throws {
+        // Patch the `mov x0, #1` at `patch` into `mov x0, #2` after it ran once, then run it again.
+        let asm = """
+            mov x5, #0
+        again:
+        patch: mov x0, #1
+            add x5, x5, x0
+            cbnz x6, done
+            mov x6, #1
+            adr x1, patch
+            ldr w2, =0xd2800040
+            str w2, [x1]
+            b again
+        done:
+            adr x1, block
+            mov x0, #0x18
+            hlt #0xf000
+            .balign 8
+        block: .quad 0x20026, 0
+            .ltorg
+        """
+        let board = try ARMTestMachine()
+        try board.load(try KernelBuilder().buildRaw(assembly: asm, platform: .arm64Virt, linkAddress: 0x4008_0000))
+        XCTAssertEqual(board.run(limit: 1000), .exit(code: 0))
+        XCTAssertEqual(board.cpus[0].readRegister("x5"), 3)
+    }
+}

@@ -1,0 +1,95 @@
+import XCTest
+import ChimeraCore
+import ChimeraTestSupport
+import ChimeraUnicorn
+import ChimeraX86
+
+/// Compiled programs (`x86_64-lockstep` platform) run instruction by instruction on
+/// Chimera and Unicorn, comparing GPRs, RIP, RFLAGS (undefined flags masked), XMM
+/// registers and every store Unicorn reports.
+final class ProgramLockstepTests: XCTestCase {
+    /// `limit` caps the compared instructions; programs longer than that are checked up to it.
+    func lockstep(_ program: String, defines: [String: String] = [:], limit: Int = 3_000_000, mustFinish: Bool = true) throws {
+        let elf = try KernelBuilder().build(program: program, platform: .x86_64Lockstep, defines: defines)
+        let image = try ELFImage(path: elf)
+        let halt = try XCTUnwrap(image.symbols["lockstep_halt"])
+        let m = try X86TestMachine(ramSize: "16M")
+        try m.load(elf)
+        let cpu = m.cpus[0]
+        _ = cpu.run(budget: 0)  // boot page tables
+        let uc = try UnicornEngine(architecture: .x86_64, cpuModel: .x86Haswell)
+        try uc.map(address: 0, size: 16 << 20)
+        for s in image.segments { try uc.write(s.bytes, at: s.address) }
+        var st = X86State()
+        st.rip = image.entry
+        try uc.writeAll(st)
+        try uc.setMemoryWriteTracking(true)
+        var steps = 0
+        while cpu.programCounter != halt && steps < limit {
+            let rip = cpu.programCounter
+            let bytes = m.cluster.memory.readBytes(rip, count: 15) ?? []
+            let parsed = try? bytes.withUnsafeBufferPointer { OpcodeMaps.standard.parse($0) }.get()
+            _ = cpu.run(budget: 1)
+            let r = try uc.step()
+            steps += 1
+            if let p = parsed, p.entry?.op == .movFromCR {
+                // CR values differ by design (Chimera boots with paging on); copy ours over.
+                let reg = Int(p.rmField) | Int(p.prefixes.rexB) << 3
+                try uc.write(X86Register.gpr(reg)!, cpu.gprValue(reg))
+            }
+            let u = try uc.readAllX86()
+            var mask: UInt64 = 0xFFF
+            if let p = parsed, let e = p.entry {
+                switch e.op {
+                case .mul, .imul1, .imul2: mask &= ~0xD4
+                case .div, .idiv: mask &= ~0x8D5
+                case .alu where [1, 4, 6, 8].contains(e.sub): mask &= ~0x10
+                case .shift, .shld, .shrd: mask &= ~0x810
+                case .bt: mask &= ~0x894
+                case .bsf, .bsr: mask &= ~0x895
+                default: break
+                }
+            }
+            var diffs: [String] = []
+            for k in 0..<16 where cpu.gprValue(k) != u.gpr[k] {
+                diffs.append("\(X86Disassembler.registerName(k, size: 8)): 0x\(String(cpu.gprValue(k), radix: 16)) vs 0x\(String(u.gpr[k], radix: 16))")
+            }
+            if cpu.programCounter != u.rip { diffs.append("rip: 0x\(String(cpu.programCounter, radix: 16)) vs 0x\(String(u.rip, radix: 16))") }
+            if cpu.rflagsValue & mask != u.rflags & mask {
+                diffs.append("rflags: 0x\(String(cpu.rflagsValue & mask, radix: 16)) vs 0x\(String(u.rflags & mask, radix: 16))")
+            }
+            for k in 0..<16 {
+                let x = cpu.xmmValue(k)
+                if x.low != u.xmm[k].low || x.high != u.xmm[k].high { diffs.append("xmm\(k) differs") }
+            }
+            for w in r.writes {
+                let mine = m.cluster.memory.read(w.address, size: w.size) ?? 0
+                let mask = w.size == 8 ? UInt64.max : (1 << (8 * UInt64(w.size))) - 1
+                if mine != w.value & mask { diffs.append("store [0x\(String(w.address, radix: 16))] 0x\(String(mine, radix: 16)) vs 0x\(String(w.value & mask, radix: 16))") }
+            }
+            if !diffs.isEmpty {
+                let text = X86Disassembler.disassemble(bytes, address: rip).text
+                XCTFail("\(program): divergence after \(steps) instructions at 0x\(String(rip, radix: 16)) \(text):\n  " + diffs.joined(separator: "\n  "))
+                return
+            }
+        }
+        print("x86 program lockstep \(program): \(steps) instructions")
+        guard mustFinish else { return }
+        XCTAssertEqual(cpu.programCounter, halt, "\(program) reached lockstep_halt within \(limit) instructions")
+        // The console buffer matches the expected output.
+        let len = Int(m.cluster.memory.read(try XCTUnwrap(image.symbols["lockstep_len"]), size: 8) ?? 0)
+        let out = m.cluster.memory.readBytes(try XCTUnwrap(image.symbols["lockstep_out"]), count: min(len, 4096)) ?? []
+        if defines.isEmpty {
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), try KernelBuilder().expectedOutput(program: program, arch: "x86_64"))
+        }
+    }
+
+    func testHello() throws { try lockstep("hello") }
+    func testPrintf() throws { try lockstep("printf") }
+    func testFloat() throws { try lockstep("float") }
+    func testDiv64() throws { try lockstep("div64") }
+    func testCRC32() throws { try lockstep("crc32", limit: 1_500_000, mustFinish: false) }
+    func testSort() throws { try lockstep("sort") }
+    func testSHA256() throws { try lockstep("sha256", limit: 1_500_000, mustFinish: false) }
+    func testCoremarkLike() throws { try lockstep("coremark_like", defines: ["ITERATIONS": "2"]) }
+}
