@@ -180,6 +180,12 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
 
     override public func readRegister(_ name: String) -> UInt64? { readRegisterValue(name) }
 
+    /// The instruction at `address` for traces (the MMU is off: addresses are physical).
+    override public func disassemble(at address: UInt64) -> String {
+        guard let word = cluster?.memory.read(address, size: 4) else { return "<unmapped>" }
+        return A64Disassembler.disassemble(UInt32(truncatingIfNeeded: word), pc: address)
+    }
+
     override public func writeRegister(_ name: String, _ value: UInt64) -> Bool { writeRegisterValue(name, value) }
 
     override public var hasPendingWakeup: Bool {

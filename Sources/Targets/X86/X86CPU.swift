@@ -139,6 +139,19 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     override public var instructionsRetired: UInt64 { hot.pointee.retired }
     override public var registerNames: [String] { namedRegisters }
     override public func readRegister(_ name: String) -> UInt64? { readNamedRegister(name) }
+
+    /// The instruction at virtual address `address`, for traces; reads its
+    /// bytes through the page tables without executing anything.
+    override public func disassemble(at address: UInt64) -> String {
+        guard let memory = cluster?.memory else { return "<no memory>" }
+        var bytes: [UInt8] = []
+        for i in 0..<UInt64(15) {
+            guard let pa = try? translate(address &+ i, .fetch), let b = memory.read(pa, size: 1) else { break }
+            bytes.append(UInt8(b))
+        }
+        guard !bytes.isEmpty else { return "<unmapped>" }
+        return X86Disassembler.disassemble(bytes, address: address).text
+    }
     override public func writeRegister(_ name: String, _ value: UInt64) -> Bool { writeNamedRegister(name, value) }
     override public var programCounter: UInt64 {
         get { hot.pointee.rip }

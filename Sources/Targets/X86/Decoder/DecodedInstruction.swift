@@ -61,12 +61,10 @@ public struct DecodedInstruction: Sendable {
     }
 
     public var hasMemory: Bool { rm == DecodedInstruction.memory }
-    public var privileged: Bool { false }
 
     public init() {}
 
-    /// Builds the executor form of `p`. Also reports whether the entry is
-    /// privileged (checked at execution against CPL).
+    /// Builds the executor form of `p` (privilege is checked by the handlers against CPL).
     public init(_ p: ParsedInstruction) {
         guard let e = p.entry else { return }
         op = e.op

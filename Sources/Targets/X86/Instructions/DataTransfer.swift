@@ -108,7 +108,7 @@ extension X86CPU {
             let dst = readReg(i.rm, size)
             // On failure the destination is written back too, which zero-extends a 32-bit register.
             // The accumulator is written in both cases (zero-extending EAX into RAX), as QEMU does.
-            if acc == dst { writeReg(i.rm, size, src); writeReg(0, size, acc) } else { writeReg(i.rm, size, dst); writeReg(0, size, dst) }
+            if acc == dst { writeReg(0, size, acc); writeReg(i.rm, size, src) } else { writeReg(i.rm, size, dst); writeReg(0, size, dst) }
             setLazy(LazyFlags.sub, size, acc, dst, acc &- dst)
         } else {
             let addr = effectiveAddress(i)

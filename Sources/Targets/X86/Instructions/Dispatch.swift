@@ -85,7 +85,8 @@ extension X86CPU {
         case .std: hot.pointee.flags |= RFlags.df
         case .cli: try execCli()
         case .sti: try execSti()
-        case .nop, .pause, .fence, .wbinvd: break
+        case .nop, .pause, .fence: break
+        case .wbinvd: try requireCPL0()
         case .clflush: _ = try read(effectiveAddress(i), 1)
         case .hlt: try execHlt()
         case .cpuid: execCpuid()

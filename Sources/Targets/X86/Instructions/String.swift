@@ -8,9 +8,6 @@ extension X86CPU {
     }
 
     @inline(__always)
-    private var stringMask: UInt64 { 0 }
-
-    @inline(__always)
     private func addressMask(_ i: DecodedInstruction) -> UInt64 {
         i.flags & DecodedInstruction.Flags.address32 != 0 ? 0xFFFF_FFFF : .max
     }
