@@ -7,6 +7,8 @@ do {
     switch what {
     case "scheduler":
         try SchedulerBenchmark.run()
+        print("")
+        try RealCoreSchedulerBenchmark.run()
     case "arm":
         CoreBenchmark.printHeader()
         try CoreBenchmark.run([.aarch64])
@@ -21,6 +23,8 @@ do {
         try CoreBenchmark.run([.aarch64, .x86_64])
         print("")
         try SchedulerBenchmark.run()
+        print("")
+        try RealCoreSchedulerBenchmark.run()
     default:
         print("usage: chimera-bench [scheduler|arm|x86|cores|all]")
         exit(2)
