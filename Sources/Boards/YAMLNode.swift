@@ -70,7 +70,9 @@ struct YAMLNode {
 
     var kind: String {
         switch node {
-        case .scalar(let s): return "the scalar '\(s.string)'"
+        case .scalar(let s):
+            let text = s.string.count > 40 ? String(s.string.prefix(40)) + "…" : s.string
+            return "the scalar '\(text)'"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .alias: return "an alias"

@@ -19,8 +19,9 @@ extension SimObject {
                     realized.unrealize()
                     realized.state = .unrealized
                 }
-                throw ChimeraError(error.errorClass, "realize failed: \(error.message)",
-                                   at: error.location?.objectPath == nil ? ErrorLocation(objectPath: object.path) : error.location)
+                var location = error.location ?? ErrorLocation()
+                if location.objectPath == nil { location.objectPath = object.path }
+                throw ChimeraError(error.errorClass, "realize failed: \(error.message)", at: location)
             }
         }
     }
