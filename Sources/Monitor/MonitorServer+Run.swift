@@ -14,13 +14,17 @@ public struct MonitorRunOptions: Sendable {
     public var startPaused: Bool
     /// Limits of the simulation run itself.
     public var limits: RunLimits
+    /// Write every successful command with its virtual time to this file
+    /// (JSON lines), for `chimera run --commands` to replay.
+    public var recordPath: String?
     /// After the run ends, keep answering until every client has
     /// disconnected, a client sends `quit`, or this many seconds pass.
     public var shutdownGrace: Double
 
     /// Options; the defaults start running at once and wait 5 s after the end.
     public init(preconfig: Bool = false, startPaused: Bool = false, limits: RunLimits = .untilExit,
-                shutdownGrace: Double = 5) {
+                shutdownGrace: Double = 5, recordPath: String? = nil) {
+        self.recordPath = recordPath
         self.preconfig = preconfig
         self.startPaused = startPaused
         self.limits = limits
@@ -63,6 +67,10 @@ extension MonitorServer {
         if !options.preconfig && machine.state != .realized { try machine.realizeMachine() }
         let dispatcher = try MonitorDispatcher(machine: machine)
         dispatcher.output = { [unowned self] in self.send($0) }
+        var recording: CommandRecordWriter?
+        if let path = options.recordPath { recording = try CommandRecordWriter(path: path) }
+        if let recording { dispatcher.recorder = { recording.append($0, $1) } }
+        defer { recording?.close() }
         if options.startPaused { dispatcher.startPaused() }
 
         while dispatcher.state == .prelaunch && !dispatcher.quitRequested {

@@ -26,6 +26,8 @@ public final class Simulation {
     /// Recorded host input; replayed entries are applied at their times.
     public private(set) var inputRecord = InputRecord()
     private var replayQueue: [InputRecord.Entry] = []
+    /// Extra quantum boundaries (sorted), e.g. where recorded commands replay.
+    private var requestedBoundaries: [VirtualTime] = []
     private var hash = TraceHash()
     private var cpus: [CPUDevice]
     private var finalOutcome: RunOutcome?
@@ -102,7 +104,10 @@ public final class Simulation {
             deliverInput()
 
             // Replayed input must land exactly where it was recorded: cut the quantum there.
-            let nextReplay = replayQueue.first.map { max($0.time, time + VirtualTime(picoseconds: 1)) } ?? .never
+            while let first = requestedBoundaries.first, first <= time { requestedBoundaries.removeFirst() }
+            let nextRequested = requestedBoundaries.first ?? .never
+            let nextReplay = min(replayQueue.first.map { max($0.time, time + VirtualTime(picoseconds: 1)) } ?? .never,
+                                 nextRequested)
             let quantumEnd = min(time + quantum, limits.deadline, nextReplay)
             while time < quantumEnd {
                 clock.advance(to: time)  // events due now
@@ -140,6 +145,13 @@ public final class Simulation {
                 if countInstructions && instructions &- startInstructions >= limits.instructionBudget { break }
             }
         }
+    }
+
+    /// Makes `time` a quantum boundary, so that work done in `boundaryHook`
+    /// (replayed monitor commands) happens at exactly that virtual time.
+    public func requestBoundary(at time: VirtualTime) {
+        let i = requestedBoundaries.firstIndex { $0 > time } ?? requestedBoundaries.count
+        if i == 0 || requestedBoundaries[i - 1] != time { requestedBoundaries.insert(time, at: i) }
     }
 
     /// Does `haystack[from...]` contain `needle`?

@@ -56,9 +56,16 @@ struct Run: ParsableCommand {
     @Flag(name: .customShort("S"), help: "Realize, then wait paused for QMP 'cont'.")
     var startPaused = false
 
+    @Option(name: .customLong("qmp-record"), help: "Record every QMP command with its virtual time to FILE (JSON lines).")
+    var qmpRecord: String?
+
+    @Option(name: .long, help: "Replay commands recorded with --qmp-record at their virtual times, without a client.")
+    var commands: String?
+
     func validate() throws {
         if board == nil && !preconfig { throw ValidationError("give a BOARD, or --preconfig with --qmp to build the machine over QMP") }
-        if (preconfig || startPaused) && qmp.isEmpty { throw ValidationError("--preconfig and -S need --qmp") }
+        if (preconfig || startPaused || qmpRecord != nil) && qmp.isEmpty { throw ValidationError("--preconfig, -S and --qmp-record need --qmp") }
+        if commands != nil && !qmp.isEmpty { throw ValidationError("--commands replays a record without a monitor; drop --qmp") }
     }
 
     func run() throws {
@@ -90,7 +97,15 @@ struct Run: ParsableCommand {
                 if timeline != nil { sim.timeline = Timeline() }
                 simulation = sim
             }
-            if qmp.isEmpty {
+            if let commands {
+                guard let text = try? String(contentsOfFile: commands, encoding: .utf8) else {
+                    throw ChimeraError(.generic, "cannot read the command record", at: ErrorLocation(file: commands))
+                }
+                let recorded = try RecordedCommand.parse(text, file: commands)
+                try machine.realizeMachine()
+                result = try runReplayingCommands(recorded, machine: machine, limits: limits, configure: configure)
+                exitStatus = result!.exitStatus
+            } else if qmp.isEmpty {
                 try machine.realizeMachine()
                 let sim = try Simulation(machine: machine, replaying: inputRecord)
                 configure(sim)
@@ -103,7 +118,8 @@ struct Run: ParsableCommand {
                 var endpoints: [MonitorEndpoint] = []
                 for e in qmp { endpoints.append(try MonitorEndpoint(parsing: e)) }
                 let run = try runMonitored(machine: machine, endpoints: endpoints, allowRemote: qmpAllowRemote,
-                                           options: MonitorRunOptions(preconfig: preconfig, startPaused: startPaused, limits: limits),
+                                           options: MonitorRunOptions(preconfig: preconfig, startPaused: startPaused, limits: limits,
+                                                                      recordPath: qmpRecord),
                                            configure: configure)
                 result = run.result
                 exitStatus = run.exitStatus

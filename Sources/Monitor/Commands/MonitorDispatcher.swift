@@ -53,6 +53,11 @@ public final class MonitorDispatcher {
     // MARK: Requests
 
     /// Executes one request and emits its reply, then any events it raised.
+    /// Told of every command that succeeded, with the virtual time it took
+    /// effect, so a run steered over QMP can be recorded and replayed
+    /// (`chimera run --qmp-record FILE`, `--commands FILE`).
+    public var recorder: ((VirtualTime, MonitorRequest) -> Void)?
+
     public func handle(_ request: MonitorRequest) {
         deferredEvents = []
         let reply = response(to: request)
@@ -69,8 +74,10 @@ public final class MonitorDispatcher {
         do {
             try checkAvailability(of: command)
             try command.validate(request.arguments)
-            return QMPMessage.success(try execute(command.name, MonitorArguments(request.arguments, command: command.name)),
-                                      id: request.id)
+            let time = simulation?.time ?? .zero
+            let result = try execute(command.name, MonitorArguments(request.arguments, command: command.name))
+            if command.name != "qmp_capabilities" { recorder?(time, request) }
+            return QMPMessage.success(result, id: request.id)
         } catch {
             return QMPMessage.failure(error, id: request.id)
         }
