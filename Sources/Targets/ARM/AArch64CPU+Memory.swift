@@ -294,7 +294,7 @@ extension AArch64CPU {
         // asking which of our translated pages map to this block range.
         guard let memory = cluster?.memory else { return }
         let firstPage = offset >> 12, lastPage = (offset + max(length, 1) - 1) >> 12
-        for page in Array(pageBlocks.keys) {
+        for page in pageBlocks.keys.sorted() {  // sorted: no hash order reaches the cache state
             guard case .ram(_, _, let b, let o, _) = memory.target(of: page << 12), b === block,
                   (o >> 12) >= firstPage && (o >> 12) <= lastPage else { continue }
             for pc in pageBlocks[page] ?? [] {
