@@ -17,4 +17,12 @@ public enum ChimeraKit {
         Loader.register(into: &registry)
         return registry
     }
+
+    /// Sends every UART that would print on stdout to the machine's serial
+    /// log only (tests, `--quiet`).
+    public static func silenceUARTs(_ machine: Machine) throws(ChimeraError) {
+        for object in machine.subtree where object.propertyDescriptors.contains(where: { $0.name == "output" }) {
+            if object.stringProperty("output") == "stdout" { try object.setProperty("output", "buffer") }
+        }
+    }
 }

@@ -30,7 +30,7 @@ public final class TestMachine {
         let loader = BoardLoader(searchPaths: boardDirectories + TestMachine.defaultBoardDirectories())
         let params = parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         machine = try loader.load(board, parameters: params, registry: registry).build(registry: registry)
-        if !echo { try TestMachine.silenceUARTs(machine) }
+        if !echo { try ChimeraKit.silenceUARTs(machine) }
     }
 
     /// Wraps a machine built in code (realized or not).
@@ -45,12 +45,6 @@ public final class TestMachine {
         let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         dirs.append(here.appendingPathComponent("boards").path)
         return dirs
-    }
-
-    static func silenceUARTs(_ machine: Machine) throws {
-        for object in machine.subtree where object.propertyDescriptors.contains(where: { $0.name == "output" }) {
-            if object.stringProperty("output") == "stdout" { try object.setProperty("output", "buffer") }
-        }
     }
 
     /// Loads an ELF into the cores `selector` names (core path, partial path or cluster).

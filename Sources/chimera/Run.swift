@@ -3,6 +3,7 @@ import ChimeraCore
 import ChimeraScheduler
 import ChimeraBoards
 import ChimeraMonitor
+import ChimeraKit
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -75,11 +76,7 @@ struct Run: ParsableCommand {
         do {
             let machine = try board.map { board throws(ChimeraError) in try machineOptions.buildMachine(board: board, registry: registry).0 }
                 ?? Machine(registry: registry)
-            if quiet {
-                for object in machine.subtree where object.propertyDescriptors.contains(where: { $0.name == "output" }) {
-                    if object.stringProperty("output") == "stdout" { try object.setProperty("output", "buffer") }
-                }
-            }
+            if quiet { try ChimeraKit.silenceUARTs(machine) }
             machine.warningObserver = { message in printError("warning: \(message)") }
             let limits = try parseLimits(until)
             let inputRecord = try replay.map { path throws(ChimeraError) in

@@ -152,11 +152,7 @@ enum EndToEnd {
     }
 
     /// Switches every UART that would print on stdout to the in-memory log only.
-    static func silenceUARTs(_ machine: Machine) throws {
-        for object in machine.subtree where object.propertyDescriptors.contains(where: { $0.name == "output" }) {
-            if object.stringProperty("output") == "stdout" { try object.setProperty("output", "buffer") }
-        }
-    }
+    static func silenceUARTs(_ machine: Machine) throws { try ChimeraKit.silenceUARTs(machine) }
 
     /// The outcome of one run of the hetero demo through the Swift API.
     struct DemoRun: Equatable, Sendable {
