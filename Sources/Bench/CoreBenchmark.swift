@@ -82,11 +82,18 @@ enum CoreBenchmark {
             let elf = try ELFImage(path: path)
             // Warm up both (block caches, page faults), then measure the best of three.
             var best: Measurement?
-            for _ in 0..<3 {
+            // CHIMERA_BENCH_RUNS=1 for a single run (under callgrind, say).
+            let runs = ProcessInfo.processInfo.environment["CHIMERA_BENCH_RUNS"].flatMap { Int($0) } ?? 3
+            for _ in 0..<max(1, runs) {
                 let m = try chimera(target, elf: elf)
                 if best == nil || m.seconds < best!.seconds { best = m }
             }
             let c = best!
+            // CHIMERA_BENCH_ENGINES=chimera skips Unicorn (for profiling Chimera alone).
+            if ProcessInfo.processInfo.environment["CHIMERA_BENCH_ENGINES"] == "chimera" {
+                print("| \(target.rawValue) | coremark_like | \(c.instructions) | \(String(format: "%.3f", c.seconds)) s | \(String(format: "%.0f", c.mips)) | – | – | – |")
+                continue
+            }
             var bestU: Measurement?
             for _ in 0..<3 {
                 let u = try unicorn(target, elf: elf, instructions: c.instructions)

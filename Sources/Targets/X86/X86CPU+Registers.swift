@@ -136,14 +136,15 @@ extension X86CPU {
     /// paths for CMP/SUB and logic results.
     @inline(__always)
     func condition(_ cc: UInt8) -> Bool {
-        let h = hot.pointee
+        let h = hot
         let result: Bool
-        if h.lazyOp == LazyFlags.sub {
-            let bits = UInt64(h.lazySize) * 8
-            let mask: UInt64 = bits == 64 ? .max : (1 << bits) - 1
-            let a = h.lazyA & mask, b = h.lazyB & mask
-            let shift = 64 - bits
-            let sa = Int64(bitPattern: a << shift), sb = Int64(bitPattern: b << shift)
+        let lazyOp = h.pointee.lazyOp
+        if lazyOp == LazyFlags.sub {
+            // Operands are kept unmasked: shifting both to the top of the
+            // word compares them at the operation's width, signed or not.
+            let shift = 64 &- UInt64(h.pointee.lazySize) &* 8
+            let a = h.pointee.lazyA << shift, b = h.pointee.lazyB << shift
+            let sa = Int64(bitPattern: a), sb = Int64(bitPattern: b)
             switch cc >> 1 {
             case 1: result = a < b                // B
             case 2: result = a == b               // E
@@ -152,10 +153,9 @@ extension X86CPU {
             case 7: result = sa <= sb             // LE
             default: return conditionFromFlags(cc, rflags)
             }
-        } else if h.lazyOp == LazyFlags.logic {
-            let bits = UInt64(h.lazySize) * 8
-            let shift = 64 - bits
-            let r = Int64(bitPattern: h.lazyResult << shift)
+        } else if lazyOp == LazyFlags.logic {
+            let shift = 64 &- UInt64(h.pointee.lazySize) &* 8
+            let r = Int64(bitPattern: h.pointee.lazyResult << shift)
             switch cc >> 1 {
             case 0: result = false                // O
             case 1: result = false                // B

@@ -3,27 +3,47 @@
 /// opcode-embedded or fixed register) in `rm`/memory fields, the ModRM.reg
 /// side in `reg`, immediates pre-extended in `imm`.
 public struct DecodedInstruction: Sendable {
-    public var op: X86Op = .invalid
-    /// ALU operation, condition code, shift kind or `SSEOp` raw value.
-    public var sub: UInt8 = 0
-    /// Operand size in bytes: 1, 2, 4 or 8.
-    public var size: UInt8 = 4
-    public var length: UInt8 = 0
-    /// ModRM.reg operand (with REX.R); byte registers AH–BH are 16–19.
-    public var reg: UInt8 = 0
-    /// Register r/m operand, or `DecodedInstruction.memory` for a memory operand.
-    public var rm: UInt8 = 0
-    /// Base register, `ripBase` for RIP-relative, `none`.
-    public var base: UInt8 = DecodedInstruction.none
-    public var index: UInt8 = DecodedInstruction.none
-    /// log2 of the SIB scale.
-    public var scale: UInt8 = 0
-    /// `Flags` bits.
-    public var flags: UInt8 = 0
-    /// Operand form (`Form` raw value).
-    public var form: UInt8 = 0
-    public var disp: Int32 = 0
+    // Three machine words, so the struct travels in registers from the
+    // block arena to the handlers: a struct of a dozen byte-sized stored
+    // fields was unpacked and repacked byte by byte on every call, which
+    // cost more than most handlers. Fields are bit ranges of the words.
+    //   w0: op | sub | size | length | reg | rm | base | index   (8 bits each)
+    //   w1: scale | flags | form | 0 | disp (32 bits, signed)
+    @usableFromInline var w0: UInt64 = UInt64(DecodedInstruction.none) << 48 | UInt64(DecodedInstruction.none) << 56 | 4 << 16
+    @usableFromInline var w1: UInt64 = 0
     public var imm: UInt64 = 0
+
+    @inline(__always) private func byte(_ w: UInt64, _ k: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: w >> (k * 8)) }
+    @inline(__always) private static func put(_ w: inout UInt64, _ k: UInt64, _ v: UInt8) {
+        w = (w & ~(0xFF << (k * 8))) | UInt64(v) << (k * 8)
+    }
+
+    public var op: X86Op {
+        @inline(__always) get { unsafeBitCast(byte(w0, 0), to: X86Op.self) }
+        set { Self.put(&w0, 0, newValue.rawValue) }
+    }
+    /// ALU operation, condition code, shift kind or `SSEOp` raw value.
+    public var sub: UInt8 { @inline(__always) get { byte(w0, 1) } set { Self.put(&w0, 1, newValue) } }
+    /// Operand size in bytes: 1, 2, 4 or 8.
+    public var size: UInt8 { @inline(__always) get { byte(w0, 2) } set { Self.put(&w0, 2, newValue) } }
+    public var length: UInt8 { @inline(__always) get { byte(w0, 3) } set { Self.put(&w0, 3, newValue) } }
+    /// ModRM.reg operand (with REX.R); byte registers AH–BH are 16–19.
+    public var reg: UInt8 { @inline(__always) get { byte(w0, 4) } set { Self.put(&w0, 4, newValue) } }
+    /// Register r/m operand, or `DecodedInstruction.memory` for a memory operand.
+    public var rm: UInt8 { @inline(__always) get { byte(w0, 5) } set { Self.put(&w0, 5, newValue) } }
+    /// Base register, `ripBase` for RIP-relative, `none`.
+    public var base: UInt8 { @inline(__always) get { byte(w0, 6) } set { Self.put(&w0, 6, newValue) } }
+    public var index: UInt8 { @inline(__always) get { byte(w0, 7) } set { Self.put(&w0, 7, newValue) } }
+    /// log2 of the SIB scale.
+    public var scale: UInt8 { @inline(__always) get { byte(w1, 0) } set { Self.put(&w1, 0, newValue) } }
+    /// `Flags` bits.
+    public var flags: UInt8 { @inline(__always) get { byte(w1, 1) } set { Self.put(&w1, 1, newValue) } }
+    /// Operand form (`Form` raw value).
+    public var form: UInt8 { @inline(__always) get { byte(w1, 2) } set { Self.put(&w1, 2, newValue) } }
+    public var disp: Int32 {
+        @inline(__always) get { Int32(truncatingIfNeeded: Int64(bitPattern: w1) >> 32) }
+        set { w1 = (w1 & 0xFFFF_FFFF) | UInt64(UInt32(bitPattern: newValue)) << 32 }
+    }
 
     public static let memory: UInt8 = 0xFF
     public static let none: UInt8 = 0xFF
@@ -61,6 +81,59 @@ public struct DecodedInstruction: Sendable {
     }
 
     public var hasMemory: Bool { rm == DecodedInstruction.memory }
+
+    /// Index of the always-zero slot after the 16 GPRs (16 is `ripBase`):
+    /// specialised memory operands use it for an absent base or index, so
+    /// the address is `disp + gpr[base] + gpr[index] << scale` with one
+    /// select for RIP-relative bases.
+    public static let zeroRegister: UInt8 = 17
+
+    /// The same instruction as one of the specialised operation kinds when
+    /// it is a 32/64-bit register or plain memory form of ALU, MOV or LEA
+    /// (no prefixes that change addressing, no LOCK); otherwise unchanged.
+    /// Decoding stays the single source of truth: this only re-labels.
+    public func specialized() -> DecodedInstruction {
+        guard size == 4 || size == 8 else { return self }
+        let plainAddressing = flags & (Flags.fs | Flags.gs | Flags.address32 | Flags.lock) == 0
+        var d = self
+        func fastMemory() {
+            if d.base == DecodedInstruction.none { d.base = DecodedInstruction.zeroRegister }
+            if d.index == DecodedInstruction.none { d.index = DecodedInstruction.zeroRegister }
+        }
+        switch op {
+        case .alu where sub != 2 && sub != 3:  // not ADC/SBB
+            if form == Form.ge {
+                if rm != DecodedInstruction.memory {
+                    d.op = .aluRR
+                } else if plainAddressing {
+                    d.op = .aluRM; fastMemory()
+                } else { return self }
+            } else if rm != DecodedInstruction.memory {
+                if form == Form.ei {
+                    d.op = .aluRI; d.reg = rm
+                } else {
+                    d.op = .aluRR; d.reg = rm; d.rm = reg
+                }
+            } else if (sub == 7 || sub == 8) && plainAddressing {
+                d.op = .cmpM; fastMemory()
+            } else { return self }
+        case .mov:
+            if rm != DecodedInstruction.memory {
+                d.op = .movRR
+                if form != Form.ge { d.reg = rm; d.rm = reg }
+            } else if plainAddressing {
+                d.op = form == Form.ge ? .movLoad : .movStore; fastMemory()
+            } else { return self }
+        case .movImm where rm != DecodedInstruction.memory:
+            d.op = .movRI; d.reg = rm
+            if size == 4 { d.imm &= 0xFFFF_FFFF }
+        case .lea where flags & Flags.address32 == 0:
+            d.op = .leaFast; fastMemory()
+        default:
+            return self
+        }
+        return d
+    }
 
     public init() {}
 

@@ -27,6 +27,11 @@ public enum X86Op: UInt8, Sendable, CaseIterable {
     case fence, clflush, ldmxcsr, stmxcsr, fxsave, fxrstor, rdrand
     // SSE/SSE2: `sub` is an `SSEOp`
     case sse
+    // Decode-time specialisations (`DecodedInstruction.specialized()`) of
+    // the commonest 32/64-bit forms, run inline by the block loop. Their
+    // destination register is `reg`, a source register is `rm`, and the
+    // memory fields use `zeroRegister` for "none".
+    case aluRR, aluRI, aluRM, cmpM, movRR, movRI, movLoad, movStore, leaFast
 }
 
 /// Attributes of an opcode-map entry (SDM Vol. 2D, A.2.5 superscripts).

@@ -54,6 +54,7 @@ extension X86CPU {
         }
     }
 
+    @inline(__always)
     func execIncDec(_ i: DecodedInstruction, increment: Bool) throws(X86Fault) {
         let size = i.size
         if i.rm != DecodedInstruction.memory {

@@ -48,6 +48,7 @@ extension X86CPU {
 
     /// POP: the stack pointer is incremented before a memory destination's
     /// address is computed (SDM Vol. 2B, POP).
+    @inline(__always)
     func execPop(_ i: DecodedInstruction) throws(X86Fault) {
         let old = gpr[4]
         let v = try read(old, Int(i.size))

@@ -153,7 +153,8 @@ extension X86CPU {
 
     func execSSE(_ i: DecodedInstruction) throws(X86Fault) {
         try checkSSE()
-        let op = SSEOp(rawValue: i.sub).unsafelyUnwrapped
+        // `sub` holds an `SSEOp` raw value by construction (the opcode maps).
+        let op = unsafeBitCast(i.sub, to: SSEOp.self)
         let d = i.reg
         switch op {
         case .movaLoad, .movuLoad: setXR(d, try sourceX(i, op))

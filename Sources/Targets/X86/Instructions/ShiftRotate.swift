@@ -18,9 +18,13 @@ extension X86CPU {
         let msb: (UInt64) -> UInt64 = { ($0 >> (bits - 1)) & 1 }
         var r: UInt64
         var flags: UInt64
-        let old = rflags
+        // Bits other than the six arithmetic flags are always current in
+        // `hot.flags`; only the rotates, which keep some arithmetic flags,
+        // need the lazy record folded in.
+        let nonArithmetic = hot.pointee.flags & ~RFlags.arithmetic
         switch i.sub {
         case 0, 1:  // ROL, ROR: only CF and OF change
+            let old = rflags
             let c = count % bits
             r = c == 0 ? a : (i.sub == 0 ? ((a << c) | (a >> (bits - c))) & mask : ((a >> c) | (a << (bits - c))) & mask)
             flags = old & ~(RFlags.cf | RFlags.of)
@@ -29,6 +33,7 @@ extension X86CPU {
             let of = i.sub == 0 ? msb(r) ^ cf : msb(r) ^ ((r >> (bits - 2)) & 1)
             if of != 0 { flags |= RFlags.of }
         case 2, 3:  // RCL, RCR through CF: a (bits+1)-bit rotation
+            let old = rflags
             let c = size < 4 ? count % (bits + 1) : count
             var cf = old & RFlags.cf
             r = a
@@ -53,19 +58,19 @@ extension X86CPU {
             let cf = count <= bits ? (a >> (bits - count)) & 1 : 0
             flags = szp(r, size) | (cf != 0 ? RFlags.cf : 0)
             if (msb(r) ^ cf) != 0 { flags |= RFlags.of }
-            flags |= old & ~RFlags.arithmetic
+            flags |= nonArithmetic
         case 5:  // SHR
             r = a >> count
             let cf = count <= bits ? (a >> (count - 1)) & 1 : 0
             flags = szp(r, size) | (cf != 0 ? RFlags.cf : 0)
             if msb(a) != 0 && count == 1 { flags |= RFlags.of }
-            flags |= old & ~RFlags.arithmetic
+            flags |= nonArithmetic
         default:  // SAR
             let sa = Int64(bitPattern: signExtend(a, size))
             r = UInt64(bitPattern: sa >> Int64(min(count, 63))) & mask
             let cf = UInt64(bitPattern: sa >> Int64(min(count - 1, 63))) & 1
             flags = szp(r, size) | (cf != 0 ? RFlags.cf : 0)
-            flags |= old & ~RFlags.arithmetic
+            flags |= nonArithmetic
         }
         if i.rm == DecodedInstruction.memory { try write(addr, Int(size), r) } else { writeReg(i.rm, size, r) }
         hot.pointee.flags = flags | 2
