@@ -348,6 +348,21 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 case .leaFast:
                     let a = fastAddressNoSegment(i)
                     gpr[Int(i.reg)] = i.size == 8 ? a : a & 0xFFFF_FFFF
+                case .shiftRI: execShiftImmediate(i)
+                case .ssePackedInteger:
+                    try checkSSE()
+                    try execSSEInteger(i, unsafeBitCast(i.sub, to: SSEOp.self))
+                case .xmmMove:
+                    try checkSSE()
+                    let s = 2 &* Int(i.rm), d = 2 &* Int(i.reg)
+                    xmm[d] = xmm[s]; xmm[d &+ 1] = xmm[s &+ 1]
+                case .xmmLoad:
+                    try checkSSE()
+                    let a = fastAddress(i)
+                    if i.sub == SSEOp.movaLoad.rawValue && a & 15 != 0 { throw X86Fault.gp() }
+                    let lo = try read(a, 8), hi = try read(a &+ 8, 8)
+                    let d = 2 &* Int(i.reg)
+                    xmm[d] = lo; xmm[d &+ 1] = hi
                 case .alu: try execALU(i)
                 case .mov: try execMov(i)
                 case .jcc:

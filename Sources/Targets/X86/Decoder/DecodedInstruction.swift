@@ -93,14 +93,30 @@ public struct DecodedInstruction: Sendable {
     /// (no prefixes that change addressing, no LOCK); otherwise unchanged.
     /// Decoding stays the single source of truth: this only re-labels.
     public func specialized() -> DecodedInstruction {
-        guard size == 4 || size == 8 else { return self }
         let plainAddressing = flags & (Flags.fs | Flags.gs | Flags.address32 | Flags.lock) == 0
         var d = self
         func fastMemory() {
             if d.base == DecodedInstruction.none { d.base = DecodedInstruction.zeroRegister }
             if d.index == DecodedInstruction.none { d.index = DecodedInstruction.zeroRegister }
         }
+        if op == .sse {
+            guard let s = SSEOp(rawValue: sub) else { return self }
+            if s.isPackedInteger {
+                d.op = .ssePackedInteger
+            } else if s == .movaLoad || s == .movuLoad || s == .movaStore || s == .movuStore {
+                if rm != DecodedInstruction.memory {
+                    d.op = .xmmMove
+                    if s == .movaStore || s == .movuStore { d.reg = rm; d.rm = reg }
+                } else if (s == .movaLoad || s == .movuLoad) && plainAddressing {
+                    d.op = .xmmLoad; fastMemory()
+                } else { return self }
+            } else { return self }
+            return d
+        }
+        guard size == 4 || size == 8 else { return self }
         switch op {
+        case .shift where rm != DecodedInstruction.memory && form == Form.ei && sub >= 4:
+            d.op = .shiftRI; d.reg = rm
         case .alu where sub != 2 && sub != 3:  // not ADC/SBB
             if form == Form.ge {
                 if rm != DecodedInstruction.memory {

@@ -50,4 +50,10 @@ public enum SSEOp: UInt8, Sendable, CaseIterable {
         default: return memorySize == 16
         }
     }
+
+    /// Packed-integer operations run by `execSSEInteger` (two operands, 128-bit result).
+    public var isPackedInteger: Bool {
+        rawValue >= SSEOp.pcmpeqb.rawValue && rawValue < SSEOp.addss.rawValue
+            && self != .pmovmskb && self != .movmskps && self != .movmskpd
+    }
 }

@@ -32,6 +32,11 @@ public enum X86Op: UInt8, Sendable, CaseIterable {
     // destination register is `reg`, a source register is `rm`, and the
     // memory fields use `zeroRegister` for "none".
     case aluRR, aluRI, aluRM, cmpM, movRR, movRI, movLoad, movStore, leaFast
+    /// SHL/SHR/SAR of a 32/64-bit register by an immediate count.
+    case shiftRI
+    /// SSE: packed-integer operations (`sub` is the `SSEOp`), and
+    /// MOVAPS/MOVUPS/MOVDQA/MOVDQU loads from plain memory and between registers.
+    case ssePackedInteger, xmmLoad, xmmMove
 }
 
 /// Attributes of an opcode-map entry (SDM Vol. 2D, A.2.5 superscripts).
