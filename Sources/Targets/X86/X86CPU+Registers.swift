@@ -166,6 +166,11 @@ extension X86CPU {
             case 7: result = r <= 0               // LE
             default: return conditionFromFlags(cc, rflags)
             }
+        } else if lazyOp != LazyFlags.none && (cc >> 1 == 2 || cc >> 1 == 4) {
+            // ZF and SF come from the result for every lazy kind (ADD, INC, DEC…).
+            let shift = 64 &- UInt64(h.pointee.lazySize) &* 8
+            let r = h.pointee.lazyResult << shift
+            result = cc >> 1 == 2 ? r == 0 : Int64(bitPattern: r) < 0
         } else {
             return conditionFromFlags(cc, rflags)
         }

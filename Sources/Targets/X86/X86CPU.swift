@@ -383,7 +383,8 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                         default: taken = Int64(bitPattern: a) <= Int64(bitPattern: b)
                         }
                         if cc & 1 != 0 { taken = !taken }
-                    } else if lazy == LazyFlags.logic && cc >> 1 == 2 {
+                    } else if lazy != LazyFlags.none && cc >> 1 == 2 {
+                        // ZF comes from the result for every lazy kind.
                         taken = (hot.pointee.lazyResult << shift == 0) != (cc & 1 != 0)
                     } else {
                         taken = condition(cc)
