@@ -315,6 +315,17 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                     r[Int(op.rd)] = UInt64(bitPattern: Int64(bitPattern: r[Int(op.rn)]) &>> Int64(op.aux))
                 case .asrImm32:
                     r[Int(op.rd)] = UInt64(UInt32(bitPattern: Int32(truncatingIfNeeded: r[Int(op.rn)]) &>> Int32(op.aux)))
+                case .ubfx:
+                    r[Int(op.rd)] = (r[Int(op.rn)] &>> UInt64(op.aux)) & op.imm
+                case .ubfiz:
+                    r[Int(op.rd)] = (r[Int(op.rn)] & op.imm) &<< UInt64(op.aux)
+                case .sbfx64, .sbfx32:
+                    let v = UInt64(bitPattern: Int64(bitPattern: r[Int(op.rn)] &<< UInt64(op.aux & 0xFF)) &>> Int64(op.aux >> 8))
+                    r[Int(op.rd)] = op.kind == .sbfx64 ? v : v & 0xFFFF_FFFF
+                case .sbfiz64, .sbfiz32:
+                    let left = UInt64(op.aux & 0xFF)
+                    let v = UInt64(bitPattern: Int64(bitPattern: r[Int(op.rn)] &<< left) &>> Int64(left)) &<< UInt64(op.aux >> 8)
+                    r[Int(op.rd)] = op.kind == .sbfiz64 ? v : v & 0xFFFF_FFFF
                 case .ubfm64, .ubfm32, .sbfm64, .sbfm32, .bfm64, .bfm32:
                     r[Int(op.rd)] = bitfield(op, r)
                 case .extr64:

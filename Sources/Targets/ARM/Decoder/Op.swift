@@ -50,6 +50,11 @@ enum OpKind: UInt16 {
     case movk                   // aux = shift, imm = 16-bit value; ra = 1 when 32-bit
     case ubfm64, ubfm32, sbfm64, sbfm32, bfm64, bfm32      // aux = immr | imms << 8
     case lslImm64, lslImm32, lsrImm64, lsrImm32, asrImm64, asrImm32  // aux = amount
+    // UBFM/SBFM specialised at decode time (UBFX/UXTB/UXTH, UBFIZ, SBFX/SXT*, SBFIZ):
+    case ubfx                   // rd = (rn >> aux) & imm
+    case ubfiz                  // rd = (rn & imm) << aux
+    case sbfx64, sbfx32         // rd = Int64(rn << (aux & 0xFF)) >> (aux >> 8), 32-bit forms masked
+    case sbfiz64, sbfiz32       // rd = (Int64(rn << (aux & 0xFF)) >> (aux & 0xFF)) << (aux >> 8), masked
     case extr64, extr32         // aux = lsb
     // Data processing (register).
     case addSR64, addSR32, subSR64, subSR32, addsSR64, addsSR32, subsSR64, subsSR32 // aux = amount | type << 8

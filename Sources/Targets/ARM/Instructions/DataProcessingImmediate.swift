@@ -161,6 +161,16 @@ extension A64Decoder {
             return Op(sf == 1 ? .lslImm64 : .lslImm32, rd: rd, rn: rn, aux: UInt16(top - imms))
         case 0 where imms == top:
             return Op(sf == 1 ? .asrImm64 : .asrImm32, rd: rd, rn: rn, aux: UInt16(immr))
+        case 2 where imms >= immr:  // UBFX: field [immr, imms] to bit 0
+            return Op(.ubfx, rd: rd, rn: rn, aux: UInt16(immr), imm: ones(UInt64(imms - immr + 1)))
+        case 2:  // UBFIZ: low imms+1 bits to bit width-immr
+            return Op(.ubfiz, rd: rd, rn: rn, aux: UInt16(top + 1 - immr), imm: ones(UInt64(imms + 1)))
+        case 0 where imms >= immr:  // SBFX: sign-extend field [immr, imms]
+            let left = UInt16(63 - imms), right = UInt16(63 - imms + immr)
+            return Op(sf == 1 ? .sbfx64 : .sbfx32, rd: rd, rn: rn, aux: left | right << 8)
+        case 0:  // SBFIZ: sign-extend the low imms+1 bits, then shift left
+            let left = UInt16(63 - imms), up = UInt16(top + 1 - immr)
+            return Op(sf == 1 ? .sbfiz64 : .sbfiz32, rd: rd, rn: rn, aux: left | up << 8)
         default:
             let kinds: [OpKind] = sf == 1 ? [.sbfm64, .bfm64, .ubfm64] : [.sbfm32, .bfm32, .ubfm32]
             return Op(kinds[Int(opc)], rd: rd, rn: rn, aux: UInt16(immr | imms << 8))
