@@ -534,6 +534,25 @@ extension AArch64CPU {
         return 0
     }
 
+    /// `n op m` (or `acc ± n * m`) lane-wise, for the wrapping integer
+    /// operations of `vBinary`; `V` is the lane layout of the 128 bits.
+    @inline(__always)
+    func simdLanes<V: SIMD>(_ n: Vec, _ m: Vec, _ acc: Vec, _ o: UInt16, _: V.Type) -> Vec
+    where V.Scalar: FixedWidthInteger {
+        let a = unsafeBitCast(SIMD2<UInt64>(n.lo, n.hi), to: V.self)
+        let b = unsafeBitCast(SIMD2<UInt64>(m.lo, m.hi), to: V.self)
+        let r: V
+        switch o {
+        case VectorOp.add: r = a &+ b
+        case VectorOp.sub: r = a &- b
+        case VectorOp.mul: r = a &* b
+        case VectorOp.mla: r = unsafeBitCast(SIMD2<UInt64>(acc.lo, acc.hi), to: V.self) &+ a &* b
+        default: r = unsafeBitCast(SIMD2<UInt64>(acc.lo, acc.hi), to: V.self) &- a &* b
+        }
+        let w = unsafeBitCast(r, to: SIMD2<UInt64>.self)
+        return Vec(lo: w[0], hi: w[1])
+    }
+
     func executeSIMD(_ op: Op) {
         let r = regs
         let o = op.aux & 0xFF, esize = Int((op.aux >> 8) & 7), q = op.aux & 0x800 != 0
@@ -545,6 +564,19 @@ extension AArch64CPU {
         var d = Vec()
         switch op.kind {
         case .vBinary:
+            if !scalar && (o <= VectorOp.mul || o == VectorOp.mla || o == VectorOp.mls) {
+                // ADD/SUB/MUL/MLA/MLS on whole registers with the host's vector
+                // types: auto-vectorised loops are made of these, and the
+                // lane-by-lane path below costs ~10x more.
+                let acc = o >= VectorOp.mla ? vec(op.rd) : Vec()
+                switch esize {
+                case 0: d = simdLanes(n, m, acc, o, SIMD16<UInt8>.self)
+                case 1: d = simdLanes(n, m, acc, o, SIMD8<UInt16>.self)
+                case 2: d = simdLanes(n, m, acc, o, SIMD4<UInt32>.self)
+                default: d = simdLanes(n, m, acc, o, SIMD2<UInt64>.self)
+                }
+                break
+            }
             if o >= VectorOp.and && o <= VectorOp.bif {
                 let dd = vec(op.rd)
                 func f(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> UInt64 {
@@ -743,6 +775,33 @@ extension AArch64CPU {
                 d.setLane(i, ebits, v)
             }
         case .vWiden:
+            if esize == 1 && (o == VectorOp.sshll || o == VectorOp.ushll || o == VectorOp.smull
+                              || o == VectorOp.umull || o == VectorOp.smlal || o == VectorOp.umlal) {
+                // 16 -> 32-bit widening (SXTL/UXTL, S/UMULL, S/UMLAL: the
+                // int16 x int16 -> int32 kernels compilers vectorise) with
+                // the host's vector types.
+                let signed = o == VectorOp.sshll || o == VectorOp.smull || o == VectorOp.smlal
+                func widen(_ half: UInt64) -> SIMD4<UInt32> {
+                    signed ? SIMD4<UInt32>(truncatingIfNeeded: SIMD4<Int32>(truncatingIfNeeded: unsafeBitCast(half, to: SIMD4<Int16>.self)))
+                        : SIMD4<UInt32>(truncatingIfNeeded: unsafeBitCast(half, to: SIMD4<UInt16>.self))
+                }
+                let a = widen(q ? n.hi : n.lo)
+                let r: SIMD4<UInt32>
+                if o == VectorOp.sshll || o == VectorOp.ushll {
+                    r = a &<< SIMD4<UInt32>(repeating: UInt32(truncatingIfNeeded: op.imm))
+                } else {
+                    let p = a &* widen(q ? m.hi : m.lo)
+                    if o == VectorOp.smlal || o == VectorOp.umlal {
+                        let acc = vec(op.rd)
+                        r = unsafeBitCast(SIMD2<UInt64>(acc.lo, acc.hi), to: SIMD4<UInt32>.self) &+ p
+                    } else {
+                        r = p
+                    }
+                }
+                let w = unsafeBitCast(r, to: SIMD2<UInt64>.self)
+                setVec(op.rd, Vec(lo: w[0], hi: w[1]), q: true)
+                return
+            }
             let wide = ebits * 2, outLanes = 64 / ebits
             let part = q ? outLanes : 0
             let acc = vec(op.rd)
