@@ -268,7 +268,7 @@ extension AArch64CPU {
             let word = p.load(fromByteOffset: n * 4, as: UInt32.self)
             var op = A64Decoder.decode(word, pc: pc &+ UInt64(n) * 4)
             if fpTrap && A64Decoder.isFPOrSIMD(word) { op = Op(.undefined, aux: 1) }
-            ops[start + n] = op
+            ops[start + n] = A64Decoder.specializeAddressing(op)
             n += 1
             if A64Decoder.endsBlock(op.kind) { break }
         }

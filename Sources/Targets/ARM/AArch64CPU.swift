@@ -455,7 +455,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                     r[30] = pc &+ UInt64(i) &* 4 &+ 4
                     next = op.imm; i += 1; break inner
                 case .bcond:
-                    if conditionHolds(op.aux, r[Slot.nzcv]) { next = op.imm; i += 1; break inner }
+                    if (op.aux &>> UInt16(truncatingIfNeeded: (r[Slot.nzcv] &>> 28) & 0xF)) & 1 != 0 { next = op.imm; i += 1; break inner }
                 case .cbz64:
                     if r[Int(op.rd)] == 0 { next = op.imm; i += 1; break inner }
                 case .cbz32:
@@ -476,6 +476,34 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                     i += 1; break inner
 
                 // MARK: Loads and stores (integer)
+                case .ldrxOff:
+                    let v = read64(r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
+                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    r[Int(op.rd)] = v
+                case .ldrwOff:
+                    let v = read32(r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
+                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    r[Int(op.rd)] = v
+                case .ldrhOff:
+                    let v = read16(r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
+                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    r[Int(op.rd)] = v
+                case .ldrbOff:
+                    let v = read8(r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
+                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    r[Int(op.rd)] = v
+                case .strxOff:
+                    write64(r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
+                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                case .strwOff:
+                    write32(r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
+                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                case .strhOff:
+                    write16(r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
+                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                case .strbOff:
+                    write8(r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
+                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
                 case .ldrx:
                     let base = r[Int(op.rn)]
                     let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)

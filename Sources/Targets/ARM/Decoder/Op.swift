@@ -76,6 +76,9 @@ enum OpKind: UInt16 {
     // Loads and stores: aux = addressing mode (see `AddressMode`) | extras.
     case ldrb, ldrh, ldrw, ldrx, ldrsb64, ldrsh64, ldrsw, ldrsb32, ldrsh32
     case strb, strh, strw, strx
+    // The same with [Xn, #imm] addressing and a base other than SP
+    // (`A64Decoder.specializeAddressing`): address = rn + imm, no write-back.
+    case ldrbOff, ldrhOff, ldrwOff, ldrxOff, strbOff, strhOff, strwOff, strxOff
     case ldrFP8, ldrFP16, ldrFP32, ldrFP64, ldrFP128, strFP8, strFP16, strFP32, strFP64, strFP128
     case ldpw, ldpx, ldpsw, stpw, stpx, ldpFP32, ldpFP64, ldpFP128, stpFP32, stpFP64, stpFP128
     case prfm

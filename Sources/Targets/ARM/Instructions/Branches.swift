@@ -5,7 +5,9 @@ extension A64Decoder {
     static func decodeConditionalBranch(_ w: UInt32, pc: UInt64) -> Op {
         guard bits(w, 24, 24) == 0, bits(w, 4, 4) == 0 else { return .undefined }
         let target = pc &+ signExtend(UInt64(bits(w, 23, 5)) << 2, bits: 21)
-        return Op(.bcond, aux: UInt16(bits(w, 3, 0)), imm: target)
+        // aux is the condition's truth table over NZCV (bit n = holds when
+        // NZCV == n), so the block loop tests one bit instead of decoding flags.
+        return Op(.bcond, aux: conditionTruthTable(UInt16(bits(w, 3, 0))), imm: target)
     }
 
     static func decodeBranchImmediate(_ w: UInt32, pc: UInt64) -> Op {

@@ -67,6 +67,13 @@
     return cond & 1 == 1 ? !result : result
 }
 
+/// Bit n is set when condition `cond` holds for NZCV = n (N in bit 3).
+func conditionTruthTable(_ cond: UInt16) -> UInt16 {
+    var table: UInt16 = 0
+    for nzcv in 0..<16 where conditionHolds(cond, UInt64(nzcv) << 28) { table |= 1 << UInt16(nzcv) }
+    return table
+}
+
 @inline(__always) func addSubExtended(_ op: Op, _ r: UnsafeMutablePointer<UInt64>) {
     let operand = extendRegister(r[Int(op.rm)], option: (op.aux >> 3) & 7, shift: UInt64(op.aux & 7))
     let is64 = op.aux & 0x40 != 0

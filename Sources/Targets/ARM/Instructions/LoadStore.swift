@@ -76,6 +76,26 @@ extension A64Decoder {
         return Op(kind, rd: rt, rn: Slot.zero, aux: AddressMode.literal, imm: address)
     }
 
+    /// Loads and stores with a plain `[Xn, #imm]` address (no SP-alignment
+    /// check, no write-back) get kinds of their own, so the block loop skips
+    /// the addressing-mode switch for the commonest memory accesses.
+    static func specializeAddressing(_ op: Op) -> Op {
+        guard op.aux == AddressMode.offset else { return op }
+        var o = op
+        switch op.kind {
+        case .ldrb: o.kind = .ldrbOff
+        case .ldrh: o.kind = .ldrhOff
+        case .ldrw: o.kind = .ldrwOff
+        case .ldrx: o.kind = .ldrxOff
+        case .strb: o.kind = .strbOff
+        case .strh: o.kind = .strhOff
+        case .strw: o.kind = .strwOff
+        case .strx: o.kind = .strxOff
+        default: return op
+        }
+        return o
+    }
+
     static func isLoadKind(_ k: OpKind) -> Bool {
         switch k {
         case .ldrb, .ldrh, .ldrw, .ldrx, .ldrsb64, .ldrsh64, .ldrsw, .ldrsb32, .ldrsh32, .prfm: return true
