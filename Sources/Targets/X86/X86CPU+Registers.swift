@@ -127,9 +127,23 @@ extension X86CPU {
 
     @inline(__always)
     var carryFlag: Bool {
-        if hot.pointee.lazyOp == LazyFlags.none || hot.pointee.lazyOp >= LazyFlags.inc { return hot.pointee.flags & RFlags.cf != 0 }
-        if hot.pointee.lazyOp == LazyFlags.logic { return false }
+        let h = hot
+        let op = h.pointee.lazyOp
+        if op == LazyFlags.none || op >= LazyFlags.inc { return h.pointee.flags & RFlags.cf != 0 }
+        if op == LazyFlags.logic { return false }
+        // ADD and SUB/CMP: compare at the operation's width (operands shifted to the top).
+        let shift = 64 &- UInt64(h.pointee.lazySize) &* 8
+        if op == LazyFlags.add { return h.pointee.lazyResult << shift < h.pointee.lazyA << shift }
+        if op == LazyFlags.sub { return h.pointee.lazyA << shift < h.pointee.lazyB << shift }
         return computeArithmeticFlags() & RFlags.cf != 0
+    }
+
+    /// Before INC/DEC record their result: they keep CF, and every other
+    /// arithmetic flag comes from their own record, so only CF is folded in.
+    @inline(__always)
+    func preserveCarryForIncDec() {
+        let cf: UInt64 = carryFlag ? RFlags.cf : 0
+        hot.pointee.flags = (hot.pointee.flags & ~RFlags.cf) | cf
     }
 
     /// Evaluates condition code `cc` (SDM Vol. 1, appendix B), with fast

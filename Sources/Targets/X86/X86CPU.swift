@@ -278,11 +278,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             }
             do throws(X86Fault) {
                 let (start, count) = try findBlock(hot.pointee.rip)
-                var n = Int(count)
-                let left = end &- hot.pointee.retired
-                if UInt64(n) > left { n = Int(left) }
-                if single { n = 1 }
-                try runBlock(code + Int(start), n)
+                try runBlocks(code + Int(start), count, until: single ? hot.pointee.retired &+ 1 : end)
             } catch {
                 if error.vector == X86Fault.leave.vector {
                     let reason = leaveReason
@@ -304,13 +300,22 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// The operations compilers emit most (about 85% of a CoreMark-class
     /// run) are handled in this switch, so a block pays for one call and one
     /// prologue; everything else goes through `dispatch`.
+    ///
+    /// After a block it continues with the next one while the budget lasts,
+    /// nothing is pending and the successor is already translated (fetch-TLB
+    /// and block-table hits), so the run loop is entered once per stop, miss
+    /// or fault rather than once per block.
     @inline(never)
-    func runBlock(_ first: UnsafePointer<DecodedInstruction>, _ n: Int) throws(X86Fault) {
+    func runBlocks(_ firstBlock: UnsafePointer<DecodedInstruction>, _ firstCount: UInt32, until end: UInt64) throws(X86Fault) {
         let hot = self.hot
-        hot.pointee.abortBlock = 0
-        var k = 0
+        let stop = self.stopFlag
+        var first = firstBlock
+        var n = Int(min(UInt64(firstCount), end &- hot.pointee.retired))
         var start = hot.pointee.rip
         do throws(X86Fault) {
+          while true {
+            hot.pointee.abortBlock = 0
+            var k = 0
             while k < n {
                 let i = first[k]
                 start = hot.pointee.rip
@@ -412,6 +417,18 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 k += 1
                 if _slowPath(hot.pointee.abortBlock != 0) { return }
             }
+            // Chain to the next block.
+            let retired = hot.pointee.retired
+            if retired >= end || stop.pointee != 0 || hot.pointee.pending != 0 { return }
+            let rip = hot.pointee.rip
+            let t = tlbFetch[Int((rip >> 12) & UInt64(X86CPU.tlbSize - 1))]
+            guard t.tag == rip & ~0xFFF else { return }
+            let key = UInt(truncatingIfNeeded: t.addend &+ rip)
+            let b = blocks[blockIndex(key)]
+            guard b.key == key else { return }
+            first = UnsafePointer(code + Int(b.start))
+            n = Int(min(UInt64(b.count), end &- retired))
+          }
         } catch {
             if error.vector != X86Fault.leave.vector { hot.pointee.rip = start }
             throw error

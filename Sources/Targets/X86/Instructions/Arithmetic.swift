@@ -61,14 +61,14 @@ extension X86CPU {
             let a = readReg(i.rm, size)
             let r = increment ? a &+ 1 : a &- 1
             writeReg(i.rm, size, r)
-            materializeFlags()
+            preserveCarryForIncDec()
             setLazy(increment ? LazyFlags.inc : LazyFlags.dec, size, a, 1, r)
         } else {
             let addr = effectiveAddress(i)
             let a = try read(addr, Int(size))
             let r = increment ? a &+ 1 : a &- 1
             try write(addr, Int(size), r)
-            materializeFlags()
+            preserveCarryForIncDec()
             setLazy(increment ? LazyFlags.inc : LazyFlags.dec, size, a, 1, r)
         }
     }
