@@ -322,26 +322,47 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 hot.pointee.rip = start &+ UInt64(i.length)
                 switch i.op {
                 case .aluRR:
-                    let m: UInt64 = i.size == 8 ? .max : 0xFFFF_FFFF
+                    let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
                     let d = Int(i.reg)
-                    let r = fastALU(i.sub, i.size, gpr[d] & m, gpr[Int(i.rm)] & m)
-                    if i.sub < 7 { gpr[d] = r & m }
+                    let old = gpr[d]
+                    let r = fastALU(i.sub, i.size, old & m, gpr[Int(i.rm)] & m)
+                    if i.sub < 7 { gpr[d] = i.size >= 4 ? r & m : (old & ~m) | (r & m) }
                 case .aluRI:
-                    let m: UInt64 = i.size == 8 ? .max : 0xFFFF_FFFF
+                    let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
                     let d = Int(i.reg)
-                    let r = fastALU(i.sub, i.size, gpr[d] & m, i.imm & m)
-                    if i.sub < 7 { gpr[d] = r & m }
+                    let old = gpr[d]
+                    let r = fastALU(i.sub, i.size, old & m, i.imm & m)
+                    if i.sub < 7 { gpr[d] = i.size >= 4 ? r & m : (old & ~m) | (r & m) }
                 case .aluRM:
-                    let m: UInt64 = i.size == 8 ? .max : 0xFFFF_FFFF
+                    let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
                     let b = try read(fastAddress(i), Int(i.size))
                     let d = Int(i.reg)
-                    let r = fastALU(i.sub, i.size, gpr[d] & m, b)
-                    if i.sub < 7 { gpr[d] = r & m }
-                case .cmpM:
-                    let m: UInt64 = i.size == 8 ? .max : 0xFFFF_FFFF
-                    let a = try read(fastAddress(i), Int(i.size))
+                    let old = gpr[d]
+                    let r = fastALU(i.sub, i.size, old & m, b)
+                    if i.sub < 7 { gpr[d] = i.size >= 4 ? r & m : (old & ~m) | (r & m) }
+                case .aluM:
+                    // Read, store, then record flags: a faulting store leaves the flags alone.
+                    let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
+                    let addr = fastAddress(i)
+                    let a = try read(addr, Int(i.size))
                     let b = i.form == DecodedInstruction.Form.ei ? i.imm & m : gpr[Int(i.reg)] & m
+                    if i.sub < 7 {
+                        let r: UInt64
+                        switch i.sub {
+                        case 0: r = a &+ b
+                        case 1: r = a | b
+                        case 4: r = a & b
+                        case 6: r = a ^ b
+                        default: r = a &- b
+                        }
+                        try write(addr, Int(i.size), r)
+                    }
                     _ = fastALU(i.sub, i.size, a, b)
+                case .cmovRR:
+                    let v = gpr[Int(i.rm)]
+                    let d = Int(i.reg)
+                    let taken = condition(i.sub)
+                    gpr[d] = (taken ? v : gpr[d]) & (i.size == 8 ? .max : 0xFFFF_FFFF)
                 case .movRR:
                     gpr[Int(i.reg)] = i.size == 8 ? gpr[Int(i.rm)] : gpr[Int(i.rm)] & 0xFFFF_FFFF
                 case .movRI:

@@ -113,11 +113,9 @@ public struct DecodedInstruction: Sendable {
             } else { return self }
             return d
         }
-        guard size == 4 || size == 8 else { return self }
-        switch op {
-        case .shift where rm != DecodedInstruction.memory && form == Form.ei && sub >= 4:
-            d.op = .shiftRI; d.reg = rm
-        case .alu where sub != 2 && sub != 3:  // not ADC/SBB
+        if op == .alu && sub != 2 && sub != 3 {  // not ADC/SBB; any operand size
+            // Byte registers AH–BH (16–19) keep the generic path.
+            guard reg < 16 && (rm < 16 || rm == DecodedInstruction.memory) else { return self }
             if form == Form.ge {
                 if rm != DecodedInstruction.memory {
                     d.op = .aluRR
@@ -130,9 +128,17 @@ public struct DecodedInstruction: Sendable {
                 } else {
                     d.op = .aluRR; d.reg = rm; d.rm = reg
                 }
-            } else if (sub == 7 || sub == 8) && plainAddressing {
-                d.op = .cmpM; fastMemory()
+            } else if plainAddressing {
+                d.op = .aluM; fastMemory()
             } else { return self }
+            return d
+        }
+        guard size == 4 || size == 8 else { return self }
+        switch op {
+        case .cmov where rm != DecodedInstruction.memory:
+            d.op = .cmovRR
+        case .shift where rm != DecodedInstruction.memory && form == Form.ei && sub >= 4:
+            d.op = .shiftRI; d.reg = rm
         case .mov:
             if rm != DecodedInstruction.memory {
                 d.op = .movRR

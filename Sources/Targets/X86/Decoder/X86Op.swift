@@ -31,7 +31,7 @@ public enum X86Op: UInt8, Sendable, CaseIterable {
     // the commonest 32/64-bit forms, run inline by the block loop. Their
     // destination register is `reg`, a source register is `rm`, and the
     // memory fields use `zeroRegister` for "none".
-    case aluRR, aluRI, aluRM, cmpM, movRR, movRI, movLoad, movStore, leaFast
+    case aluRR, aluRI, aluRM, aluM, movRR, movRI, movLoad, movStore, leaFast, cmovRR
     /// SHL/SHR/SAR of a 32/64-bit register by an immediate count.
     case shiftRI
     /// SSE: packed-integer operations (`sub` is the `SSEOp`), and

@@ -116,7 +116,7 @@ extension X86CPU {
         case .fxrstor: try execFxrstor(i)
         case .rdrand: execRdrand(i)
         case .sse: try execSSE(i)
-        case .aluRR, .aluRI, .aluRM, .cmpM, .movRR, .movRI, .movLoad, .movStore, .leaFast,
+        case .aluRR, .aluRI, .aluRM, .aluM, .cmovRR, .movRR, .movRI, .movLoad, .movStore, .leaFast,
              .shiftRI, .ssePackedInteger, .xmmLoad, .xmmMove:
             preconditionFailure("specialised operations run in the block loop")
         }

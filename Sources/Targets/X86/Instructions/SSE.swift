@@ -216,7 +216,9 @@ extension X86CPU {
         let d = i.reg
         let isImmShift = op.rawValue >= SSEOp.psrlwImm.rawValue && op.rawValue <= SSEOp.pslldqImm.rawValue
         let a = isImmShift ? xr(i.rm) : xr(d)
-        let b = isImmShift ? X128(i.imm & 0xFF, 0) : try sourceX(i, op)
+        // Register sources are read here: `sourceX` stays out of line in this function.
+        let b = isImmShift ? X128(i.imm & 0xFF, 0)
+            : i.rm != DecodedInstruction.memory ? xr(i.rm) : try sourceX(i, op)
         let r: X128
         switch op {
         case .pcmpeqb: r = x(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: b8(a) .== b8(b)))
