@@ -25,6 +25,7 @@ enum VectorFPOp {
     static let fromInt: UInt16 = 181
     /// FCVTL/FCVTN: esize is the wider format (3: S<->D, 2: H<->S); Q selects the upper half.
     static let fcvtl: UInt16 = 182, fcvtn: UInt16 = 183
+    static let frecpe: UInt16 = 184, frsqrte: UInt16 = 185, frecpx: UInt16 = 186
     static let scalar: UInt16 = 0x1000
     static let indexed: UInt16 = 0x2000
 }
@@ -97,6 +98,9 @@ extension A64Decoder {
         case (_, 0x1B, 1): return cvt(FPRounding.zero)
         case (_, 0x1C, 0): return cvt(FPRounding.nearestAway)
         case (_, 0x1D, 0): return fpv(w, VectorFPOp.fromInt, double: double, scalar: scalar, imm: UInt64(u) << 16)
+        case (0, 0x1D, 1): return fpv(w, VectorFPOp.frecpe, double: double, scalar: scalar)
+        case (1, 0x1D, 1): return fpv(w, VectorFPOp.frsqrte, double: double, scalar: scalar)
+        case (0, 0x1F, 1) where scalar: return fpv(w, VectorFPOp.frecpx, double: double, scalar: true)
         default: break
         }
         guard !scalar else { return .undefined }
@@ -292,6 +296,9 @@ extension AArch64CPU {
             case VectorFPOp.fabs: v = a & ~signBit
             case VectorFPOp.fneg: v = a ^ signBit
             case VectorFPOp.fsqrt: v = fpu.squareRoot(f(a)).bits64
+            case VectorFPOp.frecpe: v = fpu.reciprocalEstimate(f(a)).bits64
+            case VectorFPOp.frsqrte: v = fpu.reciprocalSqrtEstimate(f(a)).bits64
+            case VectorFPOp.frecpx: v = fpu.reciprocalExponent(f(a)).bits64
             case VectorFPOp.frint:
                 var mode = UInt16(op.imm & 7)
                 if mode == FPRounding.current { mode = fpu.rounding }
@@ -361,5 +368,114 @@ extension FPUnit {
         if b.exponent > minExponent { return F.hostFMA(a, b / 2, F(1.5), control, &flags) }
         if a.exponent > minExponent { return F.hostFMA(a / 2, b, F(1.5), control, &flags) }
         return F.hostFMA(a, b, F(3), control, &flags) / 2
+    }
+}
+
+/// FRECPE, FRSQRTE and FRECPX: the estimate algorithms of the ARM ARM
+/// (RecipEstimate, RecipSqrtEstimate without FEAT_RPRES) on 9-bit scaled inputs.
+extension FPUnit {
+    /// RecipEstimate: `a` in 256...511 stands for 0.5 <= a/512 < 1; the result, in 256...511, for 1 <= r/256 < 2.
+    static func recipEstimate(_ a0: UInt64) -> UInt64 {
+        let a = a0 * 2 + 1
+        let b = (1 << 19) / a
+        return (b + 1) / 2
+    }
+
+    /// RecipSqrtEstimate: `a` in 128...511 stands for 0.25 <= a/512 < 1; result in 256...511.
+    static func recipSqrtEstimate(_ a0: UInt64) -> UInt64 {
+        var a = a0
+        if a < 256 { a = a * 2 + 1 } else { a = (a >> 1) << 1; a = (a + 1) * 2 }
+        var b: UInt64 = 512
+        while a * (b + 1) * (b + 1) < 1 << 28 { b += 1 }
+        return (b + 1) / 2
+    }
+
+    mutating func reciprocalEstimate<F: ARMFloat>(_ x0: F) -> F {
+        let x = unpack(x0)
+        if x.isNaN { return processNaN(x) }
+        if x.isInfinite { return x.sign == .minus ? -F(0) : F(0) }
+        if x == 0 { raise(CHFP_DIVBYZERO); return x.sign == .minus ? -F.infinity : F.infinity }
+        let fbits = F.significandBitCount, ebits = F.exponentBitCount, width = 1 + ebits + fbits
+        let single = fbits == 23
+        let negative = x.sign == .minus
+        if x.magnitude < F(sign: .plus, exponent: single ? -128 : -1024, significand: 1) {
+            // The reciprocal overflows.
+            let toInfinity: Bool
+            switch rounding {
+            case FPRounding.nearestEven: toInfinity = true
+            case FPRounding.plusInfinity: toInfinity = !negative
+            case FPRounding.minusInfinity: toInfinity = negative
+            default: toInfinity = false
+            }
+            raise(CHFP_OVERFLOW); raise(CHFP_INEXACT)
+            let r = toInfinity ? F.infinity : F.greatestFiniteMagnitude
+            return negative ? -r : r
+        }
+        if flushToZero && x.magnitude >= F(sign: .plus, exponent: single ? 126 : 1022, significand: 1) {
+            // The reciprocal would be subnormal: flushed, UFC only.
+            raise(CHFP_UNDERFLOW)
+            return negative ? -F(0) : F(0)
+        }
+        let bits = x.bits64
+        let fracMask: UInt64 = (1 << UInt64(fbits)) - 1
+        var fraction = bits & fracMask
+        var exp = Int((bits >> UInt64(fbits)) & ((1 << UInt64(ebits)) - 1))
+        if exp == 0 {
+            if (fraction >> UInt64(fbits - 1)) & 1 == 0 {
+                exp = -1
+                fraction = (fraction << 2) & fracMask
+            } else {
+                fraction = (fraction << 1) & fracMask
+            }
+        }
+        let scaled = 256 | (fraction >> UInt64(fbits - 8))
+        var resultExp = (single ? 253 : 2045) - exp
+        let estimate = Self.recipEstimate(scaled)
+        var resultFraction = (estimate & 0xFF) << UInt64(fbits - 8)
+        if resultExp == 0 {
+            resultFraction = (1 << UInt64(fbits - 1)) | resultFraction >> 1
+        } else if resultExp == -1 {
+            resultFraction = (1 << UInt64(fbits - 2)) | resultFraction >> 2
+            resultExp = 0
+        }
+        let sign: UInt64 = negative ? 1 << UInt64(width - 1) : 0
+        return F(bits64: sign | UInt64(resultExp) << UInt64(fbits) | resultFraction)
+    }
+
+    mutating func reciprocalSqrtEstimate<F: ARMFloat>(_ x0: F) -> F {
+        let x = unpack(x0)
+        if x.isNaN { return processNaN(x) }
+        if x == 0 { raise(CHFP_DIVBYZERO); return x.sign == .minus ? -F.infinity : F.infinity }
+        if x.sign == .minus { raise(CHFP_INVALID); return .defaultNaN }
+        if x.isInfinite { return F(0) }
+        let fbits = F.significandBitCount, ebits = F.exponentBitCount
+        let fracMask: UInt64 = (1 << UInt64(fbits)) - 1
+        let bits = x.bits64
+        var fraction = bits & fracMask
+        var exp = Int((bits >> UInt64(fbits)) & ((1 << UInt64(ebits)) - 1))
+        if exp == 0 {
+            while (fraction >> UInt64(fbits - 1)) & 1 == 0 {
+                fraction = (fraction << 1) & fracMask
+                exp -= 1
+            }
+            fraction = (fraction << 1) & fracMask
+        }
+        let scaled = exp & 1 == 0 ? 256 | fraction >> UInt64(fbits - 8) : 128 | fraction >> UInt64(fbits - 7)
+        let resultExp = ((fbits == 23 ? 380 : 3068) - exp) / 2
+        let estimate = Self.recipSqrtEstimate(scaled)
+        return F(bits64: UInt64(resultExp) << UInt64(fbits) | (estimate & 0xFF) << UInt64(fbits - 8))
+    }
+
+    /// FPRecpX: the exponent inverted, fraction cleared (zero and subnormal exponents give the maximum).
+    mutating func reciprocalExponent<F: ARMFloat>(_ x0: F) -> F {
+        let x = unpack(x0)
+        if x.isNaN { return processNaN(x) }
+        let fbits = UInt64(F.significandBitCount), ebits = UInt64(F.exponentBitCount)
+        let bits = x0.bits64
+        let expMask: UInt64 = (1 << ebits) - 1
+        let exp = (bits >> fbits) & expMask
+        let sign = bits & (1 << (fbits + ebits))
+        let resultExp = exp == 0 ? expMask - 1 : ~exp & expMask
+        return F(bits64: sign | resultExp << fbits)
     }
 }
