@@ -280,14 +280,21 @@ struct FPUnit {
         return Double(x)
     }
 
-    mutating func doubleToSingle(_ x0: Double) -> Float {
+    /// `roundToOdd` (FCVTXN): truncate, then set the lowest bit of an inexact
+    /// result, so a later rounding of the single cannot round twice.
+    mutating func doubleToSingle(_ x0: Double, roundToOdd: Bool = false) -> Float {
         let x = unpack(x0)
         if x.isNaN {
             if x.isSignalingNaN { raise(CHFP_INVALID) }
             if defaultNaNMode { return .defaultNaN }
             return Float(bitPattern: UInt32(x.bitPattern >> 63) << 31 | 0x7FC0_0000 | UInt32((x.bitPattern >> 29) & 0x3F_FFFF))
         }
-        return chfp_f64_to_f32(x, control, &flags)
+        guard roundToOdd else { return chfp_f64_to_f32(x, control, &flags) }
+        var raised: UInt32 = 0
+        let r = chfp_f64_to_f32(x, control(rounding: FPRounding.zero), &raised)
+        flags |= raised
+        // Truncation already saturates at the largest normal; a flushed zero stays zero.
+        return raised & UInt32(CHFP_INEXACT) != 0 && r.isFinite ? Float(bitPattern: r.bitPattern | 1) : r
     }
 
     /// Half precision (IEEE, or FPCR.AHP's alternative format) to double: exact.

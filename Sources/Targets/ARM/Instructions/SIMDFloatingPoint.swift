@@ -26,6 +26,8 @@ enum VectorFPOp {
     /// FCVTL/FCVTN: esize is the wider format (3: S<->D, 2: H<->S); Q selects the upper half.
     static let fcvtl: UInt16 = 182, fcvtn: UInt16 = 183
     static let frecpe: UInt16 = 184, frsqrte: UInt16 = 185, frecpx: UInt16 = 186
+    /// FCVTXN: double to single rounding to odd (vector like FCVTN, or scalar).
+    static let fcvtxn: UInt16 = 187
     static let scalar: UInt16 = 0x1000
     static let indexed: UInt16 = 0x2000
 }
@@ -81,6 +83,9 @@ extension A64Decoder {
         }
         if !scalar && opcode == 0x17 && u == 0 && a == 0 {     // FCVTL{2}
             return fpv(w, VectorFPOp.fcvtl, double: double, scalar: false)
+        }
+        if opcode == 0x16 && u == 1 && a == 0 {                // FCVTXN{2}: double to single only
+            return double ? fpv(w, VectorFPOp.fcvtxn, double: true, scalar: scalar) : .undefined
         }
         if !scalar && double && q == 0 { return .undefined }
         func cvt(_ mode: UInt16) -> Op {
@@ -190,7 +195,9 @@ extension AArch64CPU {
         let esize = Int((op.aux >> 8) & 7), q = op.aux & 0x800 != 0, scalar = op.aux & VectorFPOp.scalar != 0
         let o = op.aux & 0xFF
         let d: Vec
-        if o == VectorFPOp.fcvtl || o == VectorFPOp.fcvtn {
+        if o == VectorFPOp.fcvtxn && scalar {
+            setV(op.rd, UInt64(fpu.doubleToSingle(Double(bits64: vLow(op.rn)), roundToOdd: true).bitPattern))
+        } else if o == VectorFPOp.fcvtl || o == VectorFPOp.fcvtn || o == VectorFPOp.fcvtxn {
             d = convertPrecision(op, &fpu, wideDouble: esize == 3, upper: q)
             setV(op.rd, d.lo, d.hi)
         } else {
@@ -220,7 +227,7 @@ extension AArch64CPU {
         for i in 0..<(wideDouble ? 2 : 4) {
             let v: UInt64
             if wideDouble {
-                v = UInt64(fpu.doubleToSingle(Double(bits64: n.lane(i, 64))).bitPattern)
+                v = UInt64(fpu.doubleToSingle(Double(bits64: n.lane(i, 64)), roundToOdd: o(op) == VectorFPOp.fcvtxn).bitPattern)
             } else {
                 let x = fpu.unpack(Float(bits64: n.lane(i, 32)))
                 let dx = x.isNaN ? Double(bitPattern: UInt64(x.bitPattern >> 31) << 63 | 0x7FF0_0000_0000_0000 | UInt64(x.bitPattern & 0x7F_FFFF) << 29)
