@@ -51,7 +51,7 @@ enum VectorOp {
     // floating point
     static let fadd: UInt16 = 120, fsub: UInt16 = 121, fmul: UInt16 = 122, fdiv: UInt16 = 123, fmla: UInt16 = 124, faddp: UInt16 = 125
     static let fabd: UInt16 = 126   // 127-130: formerly FCVTZS/FCVTZU/SCVTF/UCVTF, now VectorFPOp.toInt/fromInt
-    // (more FP operations: VectorFPOp in SIMDFloatingPoint.swift, 150-183)
+    // (more FP operations: VectorFPOp in SIMDFloatingPoint.swift, 150-187)
     // more binary / widening
     static let sshl: UInt16 = 140, ushl: UInt16 = 141, smlsl: UInt16 = 142, umlsl: UInt16 = 143
     /// Bit 12 of aux: scalar form (one lane, rest of the register cleared).
