@@ -67,6 +67,9 @@ public enum A64Decoder {
         case .simdScalarCopy: return decodeSIMDScalarCopy(w)
         case .simdScalarThreeSame: return decodeSIMDScalarThreeSame(w)
         case .simdScalarTwoRegisterMisc: return decodeSIMDScalarTwoRegisterMisc(w)
+        case .fpFixedConversion: return decodeFPFixedConversion(w)
+        case .simdVectorIndexed: return decodeSIMDIndexed(w, scalar: false)
+        case .simdScalarIndexed: return decodeSIMDIndexed(w, scalar: true)
         }
     }
 
@@ -94,7 +97,7 @@ public enum A64Decoder {
              .simdThreeSame, .simdThreeDifferent, .simdTwoRegisterMisc, .simdAcrossLanes, .simdCopy,
              .simdModifiedImmediate, .simdShiftImmediate, .simdExtract, .simdTableLookup, .simdPermute,
              .simdScalarPairwise, .simdScalarShiftImmediate, .simdScalarCopy, .simdScalarThreeSame,
-             .simdScalarTwoRegisterMisc:
+             .simdScalarTwoRegisterMisc, .fpFixedConversion, .simdVectorIndexed, .simdScalarIndexed:
             return true
         default:
             return false

@@ -99,11 +99,11 @@ enum OpKind: UInt16 {
     case fadd, fsub, fmul, fdiv, fmax, fmin, fmaxnm, fminnm, fnmul
     case fabs, fneg, fsqrt, fcvtSD, fcvtDS, frint   // frint aux bits 1-3 = rounding (see FPRounding), bit 4 = exact
     case fmadd, fmsub, fnmadd, fnmsub
-    case fcmp, fccmp            // aux bit 1 = compare with zero; fccmp aux = double | cond << 4 | nzcv << 8
+    case fcmp, fccmp            // aux bit 1 = compare with zero, bit 2 = FCMPE; fccmp aux = double | FCCMPE << 1 | cond << 4 | nzcv << 8
     case fcsel                  // aux = double | cond << 4
-    case scvtf, ucvtf           // aux = double | srcIs64 << 1
-    case fcvtToInt              // aux = double | dst64 << 1 | unsigned << 2 | rounding << 3
-    case fcvtHS, fcvtSH, fcvtHD, fcvtDH
+    case scvtf, ucvtf           // aux = double | srcIs64 << 1; imm = fraction bits
+    case fcvtToInt              // aux = double | dst64 << 1 | unsigned << 2 | rounding << 3; imm = fraction bits
+    case fcvtHS, fcvtSH, fcvtHD, fcvtDH     // FCVT Sd,Hn / Hd,Sn / Dd,Hn / Hd,Dn
     // Advanced SIMD: aux/imm described in SIMD.swift.
     case vBinary                // aux = VectorOp | esize << 8 | q << 11 ; rd rn rm
     case vUnary                 // aux = VectorUnary | esize << 8 | q << 11

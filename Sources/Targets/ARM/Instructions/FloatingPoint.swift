@@ -1,14 +1,26 @@
+import CHostFP
+
 // A64 scalar floating point (ARM ARM C4.1.90): arithmetic, FMADD family,
 // compares, conditional select, conversions, FMOV; single and double.
 // NaN results follow FPProcessNaNs (signalling before quiet, first operand
 // first) and FPCR.DN; invalid operations give the default NaN.
 
-/// The two formats the scalar FP unit handles.
+/// The two formats the scalar FP unit handles, with their host operations
+/// (`CHostFP`: explicit rounding, flushing and exception flags).
 protocol ARMFloat: BinaryFloatingPoint {
     var bits64: UInt64 { get }
     init(bits64: UInt64)
     static var defaultNaN: Self { get }
     var quieted: Self { get }
+    static func hostAdd(_ a: Self, _ b: Self, _ control: UInt32, _ flags: inout UInt32) -> Self
+    static func hostSub(_ a: Self, _ b: Self, _ control: UInt32, _ flags: inout UInt32) -> Self
+    static func hostMul(_ a: Self, _ b: Self, _ control: UInt32, _ flags: inout UInt32) -> Self
+    static func hostDiv(_ a: Self, _ b: Self, _ control: UInt32, _ flags: inout UInt32) -> Self
+    static func hostSqrt(_ a: Self, _ control: UInt32, _ flags: inout UInt32) -> Self
+    /// a * b + c, one rounding.
+    static func hostFMA(_ a: Self, _ b: Self, _ c: Self, _ control: UInt32, _ flags: inout UInt32) -> Self
+    /// A 64-bit integer (two's complement when `signed`), rounded.
+    static func hostFromInteger(_ x: UInt64, signed: Bool, _ control: UInt32, _ flags: inout UInt32) -> Self
 }
 
 extension Float: ARMFloat {
@@ -16,6 +28,15 @@ extension Float: ARMFloat {
     init(bits64: UInt64) { self.init(bitPattern: UInt32(truncatingIfNeeded: bits64)) }
     static var defaultNaN: Float { Float(bitPattern: 0x7FC0_0000) }
     var quieted: Float { Float(bitPattern: bitPattern | 0x0040_0000) }
+    static func hostAdd(_ a: Float, _ b: Float, _ c: UInt32, _ f: inout UInt32) -> Float { chfp_f32_add(a, b, c, &f) }
+    static func hostSub(_ a: Float, _ b: Float, _ c: UInt32, _ f: inout UInt32) -> Float { chfp_f32_sub(a, b, c, &f) }
+    static func hostMul(_ a: Float, _ b: Float, _ c: UInt32, _ f: inout UInt32) -> Float { chfp_f32_mul(a, b, c, &f) }
+    static func hostDiv(_ a: Float, _ b: Float, _ c: UInt32, _ f: inout UInt32) -> Float { chfp_f32_div(a, b, c, &f) }
+    static func hostSqrt(_ a: Float, _ c: UInt32, _ f: inout UInt32) -> Float { chfp_f32_sqrt(a, c, &f) }
+    static func hostFMA(_ a: Float, _ b: Float, _ x: Float, _ c: UInt32, _ f: inout UInt32) -> Float { chfp_f32_fma(a, b, x, c, &f) }
+    static func hostFromInteger(_ x: UInt64, signed: Bool, _ c: UInt32, _ f: inout UInt32) -> Float {
+        signed ? chfp_i64_to_f32(Int64(bitPattern: x), c, &f) : chfp_u64_to_f32(x, c, &f)
+    }
 }
 
 extension Double: ARMFloat {
@@ -23,6 +44,15 @@ extension Double: ARMFloat {
     init(bits64: UInt64) { self.init(bitPattern: bits64) }
     static var defaultNaN: Double { Double(bitPattern: 0x7FF8_0000_0000_0000) }
     var quieted: Double { Double(bitPattern: bitPattern | 0x0008_0000_0000_0000) }
+    static func hostAdd(_ a: Double, _ b: Double, _ c: UInt32, _ f: inout UInt32) -> Double { chfp_f64_add(a, b, c, &f) }
+    static func hostSub(_ a: Double, _ b: Double, _ c: UInt32, _ f: inout UInt32) -> Double { chfp_f64_sub(a, b, c, &f) }
+    static func hostMul(_ a: Double, _ b: Double, _ c: UInt32, _ f: inout UInt32) -> Double { chfp_f64_mul(a, b, c, &f) }
+    static func hostDiv(_ a: Double, _ b: Double, _ c: UInt32, _ f: inout UInt32) -> Double { chfp_f64_div(a, b, c, &f) }
+    static func hostSqrt(_ a: Double, _ c: UInt32, _ f: inout UInt32) -> Double { chfp_f64_sqrt(a, c, &f) }
+    static func hostFMA(_ a: Double, _ b: Double, _ x: Double, _ c: UInt32, _ f: inout UInt32) -> Double { chfp_f64_fma(a, b, x, c, &f) }
+    static func hostFromInteger(_ x: UInt64, signed: Bool, _ c: UInt32, _ f: inout UInt32) -> Double {
+        signed ? chfp_i64_to_f64(Int64(bitPattern: x), c, &f) : chfp_u64_to_f64(x, c, &f)
+    }
 }
 
 /// FP rounding used by FRINT and FCVT*: FPCR.RMode order, plus ties-away.
@@ -35,31 +65,92 @@ enum FPRounding {
     static let current: UInt16 = 5
 }
 
+/// FPSR cumulative exception bits (ARM ARM D17.2 "FPSR").
+enum FPStatus {
+    static let ioc: UInt64 = 1 << 0
+    static let dzc: UInt64 = 1 << 1
+    static let ofc: UInt64 = 1 << 2
+    static let ufc: UInt64 = 1 << 3
+    static let ixc: UInt64 = 1 << 4
+    static let idc: UInt64 = 1 << 7
+
+    /// FPSR bits for `CHostFP` flags.
+    @inline(__always) static func bits(_ flags: UInt32) -> UInt64 {
+        UInt64(flags & 0x1F) | UInt64(flags & UInt32(CHFP_DENORMAL)) << 2
+    }
+}
+
+/// The FP unit for one instruction: FPCR controls in, exception flags out
+/// (the caller ORs `flags` into FPSR, see `AArch64CPU.commit`). Implements
+/// the ARM ARM pseudocode FPUnpack (FZ input flushing, IDC), FPProcessNaNs,
+/// FPRound (tininess before rounding, FZ output flushing with UFC and no IXC,
+/// through `CHostFP`), FPCompare, FPRoundInt and FPToFixed/FixedToFP.
 struct FPUnit {
-    var defaultNaNMode: Bool
+    let fpcr: UInt64
+    /// `CHostFP` flags raised so far.
+    var flags: UInt32 = 0
 
-    func processNaNs<F: ARMFloat>(_ a: F, _ b: F) -> F? {
-        if a.isSignalingNaN { return defaultNaNMode ? .defaultNaN : a.quieted }
-        if b.isSignalingNaN { return defaultNaNMode ? .defaultNaN : b.quieted }
-        if a.isNaN { return defaultNaNMode ? .defaultNaN : a }
-        if b.isNaN { return defaultNaNMode ? .defaultNaN : b }
+    init(fpcr: UInt64) { self.fpcr = fpcr }
+
+    var defaultNaNMode: Bool { fpcr & (1 << 25) != 0 }
+    var flushToZero: Bool { fpcr & (1 << 24) != 0 }
+    /// FPCR.AHP: alternative half-precision format.
+    var alternativeHalf: Bool { fpcr & (1 << 26) != 0 }
+    /// FPCR.RMode in `FPRounding` terms.
+    var rounding: UInt16 { UInt16((fpcr >> 22) & 3) }
+
+    /// Host control word for FPRound with FPCR.RMode and FPCR.FZ.
+    var control: UInt32 { control(rounding: rounding) }
+
+    func control(rounding mode: UInt16) -> UInt32 {
+        UInt32(mode & 3) | UInt32(CHFP_TININESS_BEFORE_ROUNDING)
+            | (flushToZero ? UInt32(CHFP_FLUSH_INPUTS) | UInt32(CHFP_FLUSH_OUTPUTS) : 0)
+    }
+
+    mutating func raise(_ flag: Int) { flags |= UInt32(flag) }
+
+    /// FPUnpack: a subnormal input reads as zero when FPCR.FZ is set (IDC).
+    mutating func unpack<F: ARMFloat>(_ x: F) -> F {
+        if flushToZero && x.isSubnormal {
+            raise(CHFP_DENORMAL)
+            return x.sign == .minus ? -F(0) : F(0)
+        }
+        return x
+    }
+
+    /// FPProcessNaN for one operand (already known to be a NaN).
+    mutating func processNaN<F: ARMFloat>(_ a: F) -> F {
+        if a.isSignalingNaN {
+            raise(CHFP_INVALID)
+            return defaultNaNMode ? .defaultNaN : a.quieted
+        }
+        return defaultNaNMode ? .defaultNaN : a
+    }
+
+    mutating func processNaNs<F: ARMFloat>(_ a: F, _ b: F) -> F? {
+        if a.isSignalingNaN { return processNaN(a) }
+        if b.isSignalingNaN { return processNaN(b) }
+        if a.isNaN { return processNaN(a) }
+        if b.isNaN { return processNaN(b) }
         return nil
     }
 
-    func processNaNs3<F: ARMFloat>(_ a: F, _ b: F, _ c: F) -> F? {
-        if a.isSignalingNaN { return defaultNaNMode ? .defaultNaN : a.quieted }
-        if b.isSignalingNaN { return defaultNaNMode ? .defaultNaN : b.quieted }
-        if c.isSignalingNaN { return defaultNaNMode ? .defaultNaN : c.quieted }
-        if a.isNaN { return defaultNaNMode ? .defaultNaN : a }
-        if b.isNaN { return defaultNaNMode ? .defaultNaN : b }
-        if c.isNaN { return defaultNaNMode ? .defaultNaN : c }
+    mutating func processNaNs3<F: ARMFloat>(_ a: F, _ b: F, _ c: F) -> F? {
+        if a.isSignalingNaN { return processNaN(a) }
+        if b.isSignalingNaN { return processNaN(b) }
+        if c.isSignalingNaN { return processNaN(c) }
+        if a.isNaN { return processNaN(a) }
+        if b.isNaN { return processNaN(b) }
+        if c.isNaN { return processNaN(c) }
         return nil
     }
 
-    /// A result computed by the host: a NaN from non-NaN inputs is the default NaN.
+    /// A result computed by the host: a NaN from non-NaN inputs is the default NaN
+    /// (the host already raised Invalid).
     func clean<F: ARMFloat>(_ r: F) -> F { r.isNaN ? .defaultNaN : r }
 
-    func binary<F: ARMFloat>(_ kind: OpKind, _ a: F, _ b: F) -> F {
+    mutating func binary<F: ARMFloat>(_ kind: OpKind, _ a0: F, _ b0: F) -> F {
+        let a = unpack(a0), b = unpack(b0)
         switch kind {
         case .fmaxnm, .fminnm:
             if a.isNaN && !a.isSignalingNaN && !b.isNaN { return b }
@@ -67,12 +158,13 @@ struct FPUnit {
         default: break
         }
         if let n = processNaNs(a, b) { return kind == .fnmul ? -n : n }
+        let c = control
         switch kind {
-        case .fadd: return clean(a + b)
-        case .fsub: return clean(a - b)
-        case .fmul: return clean(a * b)
-        case .fnmul: return -clean(a * b)
-        case .fdiv: return clean(a / b)
+        case .fadd: return clean(F.hostAdd(a, b, c, &flags))
+        case .fsub: return clean(F.hostSub(a, b, c, &flags))
+        case .fmul: return clean(F.hostMul(a, b, c, &flags))
+        case .fnmul: return -clean(F.hostMul(a, b, c, &flags))
+        case .fdiv: return clean(F.hostDiv(a, b, c, &flags))
         case .fmax, .fmaxnm:
             if a == 0 && b == 0 { return a.sign == .plus || b.sign == .plus ? F(0) : -F(0) }
             return a > b ? a : b
@@ -82,53 +174,188 @@ struct FPUnit {
         }
     }
 
-    func fused<F: ARMFloat>(_ kind: OpKind, _ n0: F, _ m: F, _ a0: F) -> F {
+    mutating func fused<F: ARMFloat>(_ kind: OpKind, _ n0: F, _ m0: F, _ a0: F) -> F {
         // FMSUB/FNMADD/FNMSUB negate operands (NaNs included) before FPMulAdd (ARM ARM C7.2).
-        let n = (kind == .fmsub || kind == .fnmadd) ? -n0 : n0
-        let a = (kind == .fnmadd || kind == .fnmsub) ? -a0 : a0
+        let n1 = unpack(n0), m = unpack(m0), a1 = unpack(a0)
+        let n = (kind == .fmsub || kind == .fnmadd) ? -n1 : n1
+        let a = (kind == .fnmadd || kind == .fnmsub) ? -a1 : a1
         // ARM order for NaN selection is (addend, n, m).
         if let nan = processNaNs3(a, n, m) {
-            // Inf*0 with a quiet-NaN addend still gives the default NaN.
-            if a.isNaN && !a.isSignalingNaN && ((n.isInfinite && m == 0) || (n == 0 && m.isInfinite)) { return .defaultNaN }
+            // Inf*0 with a quiet-NaN addend still gives the default NaN, and Invalid.
+            if a.isNaN && !a.isSignalingNaN && ((n.isInfinite && m == 0) || (n == 0 && m.isInfinite)) {
+                raise(CHFP_INVALID)
+                return .defaultNaN
+            }
             return nan
         }
-        return clean(a.addingProduct(n, m))
+        return clean(F.hostFMA(n, m, a, control, &flags))
     }
 
-    func compare<F: ARMFloat>(_ a: F, _ b: F) -> UInt64 {
-        if a.isNaN || b.isNaN { return 0x3 << 28 }
+    mutating func squareRoot<F: ARMFloat>(_ x0: F) -> F {
+        let x = unpack(x0)
+        if x.isNaN { return processNaN(x) }
+        return clean(F.hostSqrt(x, control, &flags))
+    }
+
+    /// FPCompare: NZCV in bits 31:28. `signalling` (FCMPE) raises Invalid for
+    /// quiet NaNs too; signalling NaNs always raise it.
+    mutating func compare<F: ARMFloat>(_ a0: F, _ b0: F, signalling: Bool = false) -> UInt64 {
+        let a = unpack(a0), b = unpack(b0)
+        if a.isNaN || b.isNaN {
+            if signalling || a.isSignalingNaN || b.isSignalingNaN { raise(CHFP_INVALID) }
+            return 0x3 << 28
+        }
         if a == b { return 0x6 << 28 }
         return a < b ? 0x8 << 28 : 0x2 << 28
     }
 
-    func round<F: ARMFloat>(_ x: F, _ mode: UInt16) -> F {
-        if x.isNaN { return defaultNaNMode ? .defaultNaN : (x.isSignalingNaN ? x.quieted : x) }
-        let rule: FloatingPointRoundingRule
+    static func rule(_ mode: UInt16) -> FloatingPointRoundingRule {
         switch mode {
-        case FPRounding.plusInfinity: rule = .up
-        case FPRounding.minusInfinity: rule = .down
-        case FPRounding.zero: rule = .towardZero
-        case FPRounding.nearestAway: rule = .toNearestOrAwayFromZero
-        default: rule = .toNearestOrEven
+        case FPRounding.plusInfinity: return .up
+        case FPRounding.minusInfinity: return .down
+        case FPRounding.zero: return .towardZero
+        case FPRounding.nearestAway: return .toNearestOrAwayFromZero
+        default: return .toNearestOrEven
         }
-        return x.rounded(rule)
     }
 
-    /// FPToFixed with saturation: NaN gives 0.
-    func toInteger<F: ARMFloat>(_ x: F, _ mode: UInt16, bits64: Bool, unsigned: Bool) -> UInt64 {
-        if x.isNaN { return 0 }
-        let r = round(x, mode)
+    /// FPRoundInt: only FRINTX (`exact`) raises Inexact.
+    mutating func round<F: ARMFloat>(_ x0: F, _ mode: UInt16, exact: Bool = false) -> F {
+        let x = unpack(x0)
+        if x.isNaN { return processNaN(x) }
+        let r = x.rounded(Self.rule(mode))
+        if exact && r != x { raise(CHFP_INEXACT) }
+        return r
+    }
+
+    /// FPToFixed with saturation: NaN and out-of-range values raise Invalid
+    /// (NaN gives 0), otherwise an inexact result raises Inexact.
+    mutating func toInteger<F: ARMFloat>(_ x0: F, _ mode: UInt16, bits64: Bool, unsigned: Bool, fractionBits: Int = 0) -> UInt64 {
+        let x = unpack(x0)
+        if x.isNaN { raise(CHFP_INVALID); return 0 }
+        // Scaling by a power of two is exact short of overflow, which saturates anyway.
+        let scaled = fractionBits == 0 ? x : x * F(sign: .plus, exponent: F.Exponent(fractionBits), significand: 1)
+        let r = scaled.rounded(Self.rule(mode))
+        let width = bits64 ? 64 : 32
+        let result: UInt64
         if unsigned {
-            let maxV: UInt64 = bits64 ? .max : 0xFFFF_FFFF
-            if r <= 0 { return 0 }
-            if r >= F(maxV) { return maxV }
-            return UInt64(r)
+            let limit = F(sign: .plus, exponent: F.Exponent(width), significand: 1)
+            if r < 0 { raise(CHFP_INVALID); return 0 }
+            if r >= limit { raise(CHFP_INVALID); return bits64 ? .max : 0xFFFF_FFFF }
+            result = UInt64(r)
+        } else {
+            let limit = F(sign: .plus, exponent: F.Exponent(width - 1), significand: 1)
+            if r >= limit {
+                raise(CHFP_INVALID)
+                return bits64 ? UInt64(Int64.max) : UInt64(Int32.max)
+            }
+            if r < -limit {
+                raise(CHFP_INVALID)
+                return bits64 ? UInt64(bitPattern: Int64.min) : UInt64(UInt32(bitPattern: Int32.min))
+            }
+            let v = Int64(r)
+            result = bits64 ? UInt64(bitPattern: v) : UInt64(UInt32(bitPattern: Int32(v)))
         }
-        let minV: Int64 = bits64 ? .min : Int64(Int32.min)
-        let maxV: Int64 = bits64 ? .max : Int64(Int32.max)
-        let v: Int64
-        if r <= F(minV) { v = minV } else if r >= F(maxV) { v = maxV } else { v = Int64(r) }
-        return bits64 ? UInt64(bitPattern: v) : UInt64(UInt32(bitPattern: Int32(v)))
+        if r != scaled { raise(CHFP_INEXACT) }
+        return result
+    }
+
+    /// FixedToFP: `x` is the (already extended) 64-bit integer; rounded with FPCR.RMode.
+    mutating func fromInteger<F: ARMFloat>(_ x: UInt64, signed: Bool, fractionBits: Int = 0, _: F.Type) -> F {
+        let r = F.hostFromInteger(x, signed: signed, control, &flags)
+        // 2^-fbits scaling stays far above the subnormal range: exact.
+        return fractionBits == 0 ? r : r * F(sign: .plus, exponent: -F.Exponent(fractionBits), significand: 1)
+    }
+
+    /// FCVT between single and double (FPConvert): NaNs keep their payload
+    /// (quietened, Invalid for signalling) unless FPCR.DN.
+    mutating func singleToDouble(_ x0: Float) -> Double {
+        let x = unpack(x0)
+        if x.isNaN {
+            if x.isSignalingNaN { raise(CHFP_INVALID) }
+            if defaultNaNMode { return .defaultNaN }
+            return Double(bitPattern: (UInt64(x.bitPattern >> 31) << 63) | 0x7FF8_0000_0000_0000
+                          | (UInt64(x.bitPattern & 0x3F_FFFF) << 29))
+        }
+        return Double(x)
+    }
+
+    /// `roundToOdd` (FCVTXN): truncate, then set the lowest bit of an inexact
+    /// result, so a later rounding of the single cannot round twice.
+    mutating func doubleToSingle(_ x0: Double, roundToOdd: Bool = false) -> Float {
+        let x = unpack(x0)
+        if x.isNaN {
+            if x.isSignalingNaN { raise(CHFP_INVALID) }
+            if defaultNaNMode { return .defaultNaN }
+            return Float(bitPattern: UInt32(x.bitPattern >> 63) << 31 | 0x7FC0_0000 | UInt32((x.bitPattern >> 29) & 0x3F_FFFF))
+        }
+        guard roundToOdd else { return chfp_f64_to_f32(x, control, &flags) }
+        var raised: UInt32 = 0
+        let r = chfp_f64_to_f32(x, control(rounding: FPRounding.zero), &raised)
+        flags |= raised
+        // Truncation already saturates at the largest normal; a flushed zero stays zero.
+        return raised & UInt32(CHFP_INEXACT) != 0 && r.isFinite ? Float(bitPattern: r.bitPattern | 1) : r
+    }
+
+    /// Half precision (IEEE, or FPCR.AHP's alternative format) to double: exact.
+    /// Half inputs are never flushed (FPUnpackCV ignores FZ16).
+    mutating func halfToDouble(_ h: UInt16) -> Double {
+        let sign: Double = h & 0x8000 != 0 ? -1 : 1
+        let exp = Int((h >> 10) & 0x1F), frac = UInt64(h & 0x3FF)
+        if exp == 0x1F && !alternativeHalf {
+            if frac == 0 { return sign * .infinity }
+            if frac & 0x200 == 0 { raise(CHFP_INVALID) }
+            if defaultNaNMode { return .defaultNaN }
+            return Double(bitPattern: UInt64(h >> 15) << 63 | 0x7FF8_0000_0000_0000 | (frac & 0x1FF) << 42)
+        }
+        if exp == 0 { return sign * Double(frac) * 0x1p-24 }
+        return sign * Double(1024 + frac) * Double(sign: .plus, exponent: exp - 25, significand: 1)
+    }
+
+    /// Double or single (exact as a double; `x` already unpacked by the caller)
+    /// to half precision with FPCR.RMode: tininess before rounding, no
+    /// flushing of half results (FPRoundCV clears FZ16).
+    mutating func doubleToHalf(_ x: Double) -> UInt16 {
+        let signBit: UInt16 = x.sign == .minus ? 0x8000 : 0
+        if x.isNaN {
+            if x.isSignalingNaN { raise(CHFP_INVALID) }
+            if alternativeHalf { if !x.isSignalingNaN { raise(CHFP_INVALID) }; return signBit }
+            if defaultNaNMode { return 0x7E00 }
+            return signBit | 0x7E00 | UInt16((x.bitPattern >> 42) & 0x1FF)
+        }
+        if x.isInfinite {
+            if alternativeHalf { raise(CHFP_INVALID); return signBit | 0x7FFF }
+            return signBit | 0x7C00
+        }
+        if x == 0 { return signBit }
+        let mode = rounding
+        let tiny = x.magnitude < 0x1p-14
+        let quantum = tiny ? 0x1p-24 : Double(sign: .plus, exponent: x.exponent - 10, significand: 1)
+        let scaled = x / quantum
+        let q = scaled.rounded(Self.rule(mode))
+        let inexact = q != scaled
+        let magnitude = q.magnitude * quantum
+        let overflowAt: Double = alternativeHalf ? 0x1p17 : 0x1p16
+        if magnitude >= overflowAt {
+            if alternativeHalf { raise(CHFP_INVALID); return signBit | 0x7FFF }
+            raise(CHFP_OVERFLOW); raise(CHFP_INEXACT)
+            let toInfinity: Bool
+            switch mode {
+            case FPRounding.nearestEven: toInfinity = true
+            case FPRounding.plusInfinity: toInfinity = signBit == 0
+            case FPRounding.minusInfinity: toInfinity = signBit != 0
+            default: toInfinity = false
+            }
+            return signBit | (toInfinity ? 0x7C00 : 0x7BFF)
+        }
+        if inexact {
+            raise(CHFP_INEXACT)
+            if tiny { raise(CHFP_UNDERFLOW) }
+        }
+        if magnitude < 0x1p-14 { return signBit | UInt16(magnitude * 0x1p24) }
+        let e = Int(magnitude.exponent)
+        let fraction = UInt16((magnitude / Double(sign: .plus, exponent: e, significand: 1) - 1) * 1024)
+        return signBit | UInt16(e + 15) << 10 | fraction
     }
 }
 
@@ -150,8 +377,17 @@ extension A64Decoder {
     }
 
     static func decodeFPDataProcessing1(_ w: UInt32) -> Op {
-        guard bits(w, 31, 31) == 0, bits(w, 29, 29) == 0, let d = fpType(w) else { return .undefined }
+        guard bits(w, 31, 31) == 0, bits(w, 29, 29) == 0 else { return .undefined }
         let rd = UInt8(bits(w, 4, 0)), rn = UInt8(bits(w, 9, 5))
+        // FCVT to and from half precision (ftype 11 = half is otherwise FEAT_FP16, not implemented).
+        switch (bits(w, 23, 22), bits(w, 20, 15)) {
+        case (3, 4): return Op(.fcvtHS, rd: rd, rn: rn)
+        case (3, 5): return Op(.fcvtHD, rd: rd, rn: rn)
+        case (0, 7): return Op(.fcvtSH, rd: rd, rn: rn)
+        case (1, 7): return Op(.fcvtDH, rd: rd, rn: rn)
+        default: break
+        }
+        guard let d = fpType(w) else { return .undefined }
         switch bits(w, 20, 15) {
         case 0: return Op(.fmovReg, rd: rd, rn: rn, aux: d)
         case 1: return Op(.fabs, rd: rd, rn: rn, aux: d)
@@ -164,7 +400,8 @@ extension A64Decoder {
         case 10: return Op(.frint, rd: rd, rn: rn, aux: d | FPRounding.minusInfinity << 1)
         case 11: return Op(.frint, rd: rd, rn: rn, aux: d | FPRounding.zero << 1)
         case 12: return Op(.frint, rd: rd, rn: rn, aux: d | FPRounding.nearestAway << 1)
-        case 14, 15: return Op(.frint, rd: rd, rn: rn, aux: d | FPRounding.current << 1)
+        case 14: return Op(.frint, rd: rd, rn: rn, aux: d | FPRounding.current << 1 | 0x10)   // FRINTX: signals inexact
+        case 15: return Op(.frint, rd: rd, rn: rn, aux: d | FPRounding.current << 1)
         default: return .undefined
         }
     }
@@ -174,7 +411,8 @@ extension A64Decoder {
         else { return .undefined }
         let withZero = bits(w, 3, 3)
         if withZero == 1 && bits(w, 20, 16) != 0 { return .undefined }
-        return Op(.fcmp, rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)), aux: d | UInt16(withZero) << 1)
+        // opcode2<4> selects FCMPE (Invalid on quiet NaNs too).
+        return Op(.fcmp, rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)), aux: d | UInt16(withZero) << 1 | UInt16(bits(w, 4, 4)) << 2)
     }
 
     static func decodeFPImmediate(_ w: UInt32) -> Op {
@@ -195,7 +433,7 @@ extension A64Decoder {
     static func decodeFPConditionalCompare(_ w: UInt32) -> Op {
         guard bits(w, 31, 31) == 0, bits(w, 29, 29) == 0, let d = fpType(w) else { return .undefined }
         return Op(.fccmp, rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)),
-                  aux: d | UInt16(bits(w, 15, 12)) << 4 | UInt16(bits(w, 3, 0)) << 8)
+                  aux: d | UInt16(bits(w, 4, 4)) << 1 | UInt16(bits(w, 15, 12)) << 4 | UInt16(bits(w, 3, 0)) << 8)
     }
 
     static func decodeFPConditionalSelect(_ w: UInt32) -> Op {
@@ -209,6 +447,20 @@ extension A64Decoder {
         let kinds: [OpKind] = [.fmadd, .fmsub, .fnmadd, .fnmsub]
         return Op(kinds[Int(bits(w, 21, 21) << 1 | bits(w, 15, 15))], rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)),
                   rm: UInt8(bits(w, 20, 16)), ra: UInt8(bits(w, 14, 10)), aux: d)
+    }
+
+    /// SCVTF/UCVTF/FCVTZS/FCVTZU with #fbits (fbits = 64 - scale, in `imm`).
+    static func decodeFPFixedConversion(_ w: UInt32) -> Op {
+        let sf = UInt16(w >> 31), scale = bits(w, 15, 10), rmode = bits(w, 20, 19), opcode = bits(w, 18, 16)
+        guard bits(w, 29, 29) == 0, let d = fpType(w), sf == 1 || scale >= 32 else { return .undefined }
+        let rd = bits(w, 4, 0), rn = bits(w, 9, 5), fbits = UInt64(64 - scale)
+        switch (rmode, opcode) {
+        case (0, 2): return Op(.scvtf, rd: UInt8(rd), rn: zr(rn), aux: d | sf << 1, imm: fbits)
+        case (0, 3): return Op(.ucvtf, rd: UInt8(rd), rn: zr(rn), aux: d | sf << 1, imm: fbits)
+        case (3, 0), (3, 1):
+            return Op(.fcvtToInt, rd: zd(rd), rn: UInt8(rn), aux: d | sf << 1 | UInt16(opcode) << 2 | FPRounding.zero << 3, imm: fbits)
+        default: return .undefined
+        }
     }
 
     static func decodeFPIntegerConversion(_ w: UInt32) -> Op {
@@ -248,21 +500,48 @@ extension AArch64CPU {
         vregs[Int(n) * 2 + 1] = hi
     }
 
-    var fpUnit: FPUnit { FPUnit(defaultNaNMode: st.pointee.fpcr & (1 << 25) != 0) }
+    var fpUnit: FPUnit { FPUnit(fpcr: st.pointee.fpcr) }
 
     /// Rounding mode from FPCR.RMode, in `FPRounding` terms.
     var currentRounding: UInt16 { UInt16((st.pointee.fpcr >> 22) & 3) }
 
+    /// ORs the exceptions an instruction raised into FPSR (cumulative, never cleared).
+    @inline(__always) func commit(_ fpu: FPUnit) {
+        if fpu.flags != 0 { st.pointee.fpsr |= FPStatus.bits(fpu.flags) }
+    }
+
     func executeFloatingPoint(_ op: Op) {
-        if op.aux & 1 == 1 || op.kind == .fcvtSD || op.kind == .scvtf || op.kind == .ucvtf || op.kind == .fmovToGP || op.kind == .fmovFromGP {
-            executeFP(op, Double.self)
-        } else {
-            executeFP(op, Float.self)
+        var fpu = fpUnit
+        switch op.kind {
+        case .fcvtHS, .fcvtSH, .fcvtHD, .fcvtDH: executeHalfConversion(op, &fpu)
+        default:
+            if op.aux & 1 == 1 || op.kind == .fcvtSD || op.kind == .scvtf || op.kind == .ucvtf || op.kind == .fmovToGP || op.kind == .fmovFromGP {
+                executeFP(op, Double.self, &fpu)
+            } else {
+                executeFP(op, Float.self, &fpu)
+            }
+        }
+        commit(fpu)
+    }
+
+    /// FCVT to and from half precision (FPCR.AHP selects the alternative format).
+    private func executeHalfConversion(_ op: Op, _ fpu: inout FPUnit) {
+        switch op.kind {
+        case .fcvtHS: setV(op.rd, UInt64(fpu.doubleToSingle(fpu.halfToDouble(UInt16(truncatingIfNeeded: vLow(op.rn)))).bitPattern))
+        case .fcvtHD:
+            let d = fpu.halfToDouble(UInt16(truncatingIfNeeded: vLow(op.rn)))
+            setV(op.rd, d.isNaN && fpu.defaultNaNMode ? Double.defaultNaN.bitPattern : d.bitPattern)
+        case .fcvtSH:
+            let x = fpu.unpack(Float(bits64: vLow(op.rn)))
+            let d = x.isNaN ? Double(bitPattern: UInt64(x.bitPattern >> 31) << 63 | 0x7FF0_0000_0000_0000 | UInt64(x.bitPattern & 0x7F_FFFF) << 29)
+                : Double(x)
+            setV(op.rd, UInt64(fpu.doubleToHalf(d)))
+        default:
+            setV(op.rd, UInt64(fpu.doubleToHalf(fpu.unpack(Double(bits64: vLow(op.rn))))))
         }
     }
 
-    private func executeFP<F: ARMFloat>(_ op: Op, _: F.Type) {
-        let fpu = fpUnit
+    private func executeFP<F: ARMFloat>(_ op: Op, _: F.Type, _ fpu: inout FPUnit) {
         let r = regs
         let double = op.aux & 1 == 1
         let mask: UInt64 = double ? ~0 : 0xFFFF_FFFF
@@ -287,56 +566,41 @@ extension AArch64CPU {
             set(fpu.binary(op.kind, val(op.rn), val(op.rm)))
         case .fabs: setV(op.rd, vLow(op.rn) & mask & (mask >> 1))
         case .fneg: setV(op.rd, (vLow(op.rn) ^ (double ? 1 << 63 : 1 << 31)) & mask)
-        case .fsqrt:
-            let x = val(op.rn)
-            if x.isNaN { set(fpu.processNaNs(x, x)!) } else { set(fpu.clean(x.squareRoot())) }
-        case .fcvtSD:
-            let x = Float(bits64: vLow(op.rn))
-            if x.isNaN {
-                setV(op.rd, fpu.defaultNaNMode ? Double.defaultNaN.bitPattern
-                     : (UInt64(x.bitPattern >> 31) << 63) | 0x7FF8_0000_0000_0000 | (UInt64(x.bitPattern & 0x3F_FFFF) << 29))
-            } else { setV(op.rd, Double(x).bitPattern) }
-        case .fcvtDS:
-            let x = Double(bits64: vLow(op.rn))
-            if x.isNaN {
-                setV(op.rd, fpu.defaultNaNMode ? UInt64(Float.defaultNaN.bitPattern)
-                     : UInt64(UInt32(x.bitPattern >> 63) << 31 | 0x7FC0_0000 | UInt32((x.bitPattern >> 29) & 0x3F_FFFF)))
-            } else { setV(op.rd, UInt64(Float(x).bitPattern)) }
+        case .fsqrt: set(fpu.squareRoot(val(op.rn)))
+        case .fcvtSD: setV(op.rd, fpu.singleToDouble(Float(bits64: vLow(op.rn))).bitPattern)
+        case .fcvtDS: setV(op.rd, UInt64(fpu.doubleToSingle(Double(bits64: vLow(op.rn))).bitPattern))
         case .frint:
             var mode = (op.aux >> 1) & 7
             if mode == FPRounding.current { mode = currentRounding }
-            set(fpu.round(val(op.rn), mode))
+            set(fpu.round(val(op.rn), mode, exact: op.aux & 0x10 != 0))
         case .fmadd, .fmsub, .fnmadd, .fnmsub:
             set(fpu.fused(op.kind, val(op.rn), val(op.rm), val(op.ra)))
         case .fcmp:
-            r[Slot.nzcv] = fpu.compare(val(op.rn), op.aux & 2 != 0 ? F(0) : val(op.rm))
+            r[Slot.nzcv] = fpu.compare(val(op.rn), op.aux & 2 != 0 ? F(0) : val(op.rm), signalling: op.aux & 4 != 0)
         case .fccmp:
             if conditionHolds((op.aux >> 4) & 0xF, r[Slot.nzcv]) {
-                r[Slot.nzcv] = fpu.compare(val(op.rn), val(op.rm))
+                r[Slot.nzcv] = fpu.compare(val(op.rn), val(op.rm), signalling: op.aux & 2 != 0)
             } else {
                 r[Slot.nzcv] = UInt64((op.aux >> 8) & 0xF) << 28
             }
         case .fcsel:
             setV(op.rd, conditionHolds((op.aux >> 4) & 0xF, r[Slot.nzcv]) ? vLow(op.rn) & mask : vLow(op.rm) & mask)
         case .scvtf, .ucvtf:
-            let src64 = op.aux & 2 != 0
-            let x = r[Int(op.rn)]
+            let src64 = op.aux & 2 != 0, signed = op.kind == .scvtf
+            let raw = r[Int(op.rn)]
+            let x = src64 ? raw : (signed ? UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: raw))) : raw & 0xFFFF_FFFF)
             if double {
-                let v: Double = op.kind == .scvtf ? (src64 ? Double(Int64(bitPattern: x)) : Double(Int32(truncatingIfNeeded: x)))
-                    : (src64 ? Double(x) : Double(UInt32(truncatingIfNeeded: x)))
-                setV(op.rd, v.bitPattern)
+                setV(op.rd, fpu.fromInteger(x, signed: signed, fractionBits: Int(op.imm), Double.self).bitPattern)
             } else {
-                let v: Float = op.kind == .scvtf ? (src64 ? Float(Int64(bitPattern: x)) : Float(Int32(truncatingIfNeeded: x)))
-                    : (src64 ? Float(x) : Float(UInt32(truncatingIfNeeded: x)))
-                setV(op.rd, UInt64(v.bitPattern))
+                setV(op.rd, UInt64(fpu.fromInteger(x, signed: signed, fractionBits: Int(op.imm), Float.self).bitPattern))
             }
         case .fcvtToInt:
             let dst64 = op.aux & 2 != 0, unsigned = op.aux & 4 != 0
             let mode = (op.aux >> 3) & 7
             if double {
-                r[Int(op.rd)] = fpu.toInteger(Double(bits64: vLow(op.rn)), mode, bits64: dst64, unsigned: unsigned)
+                r[Int(op.rd)] = fpu.toInteger(Double(bits64: vLow(op.rn)), mode, bits64: dst64, unsigned: unsigned, fractionBits: Int(op.imm))
             } else {
-                r[Int(op.rd)] = fpu.toInteger(Float(bits64: vLow(op.rn)), mode, bits64: dst64, unsigned: unsigned)
+                r[Int(op.rd)] = fpu.toInteger(Float(bits64: vLow(op.rn)), mode, bits64: dst64, unsigned: unsigned, fractionBits: Int(op.imm))
             }
         default:
             break

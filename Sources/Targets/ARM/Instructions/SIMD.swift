@@ -50,7 +50,8 @@ enum VectorOp {
     static let uzp1: UInt16 = 110, trn1: UInt16 = 111, zip1: UInt16 = 112, uzp2: UInt16 = 113, trn2: UInt16 = 114, zip2: UInt16 = 115
     // floating point
     static let fadd: UInt16 = 120, fsub: UInt16 = 121, fmul: UInt16 = 122, fdiv: UInt16 = 123, fmla: UInt16 = 124, faddp: UInt16 = 125
-    static let fabd: UInt16 = 126, fcvtzs: UInt16 = 127, fcvtzu: UInt16 = 128, scvtf: UInt16 = 129, ucvtf: UInt16 = 130
+    static let fabd: UInt16 = 126   // 127-130: formerly FCVTZS/FCVTZU/SCVTF/UCVTF, now VectorFPOp.toInt/fromInt
+    // (more FP operations: VectorFPOp in SIMDFloatingPoint.swift, 150-187)
     // more binary / widening
     static let sshl: UInt16 = 140, ushl: UInt16 = 141, smlsl: UInt16 = 142, umlsl: UInt16 = 143
     /// Bit 12 of aux: scalar form (one lane, rest of the register cleared).
@@ -70,21 +71,7 @@ extension A64Decoder {
                 : [VectorOp.eor, VectorOp.bsl, VectorOp.bit, VectorOp.bif]
             return vop(.vBinary, w, ops[Int(size)], esize: 3)
         }
-        if opcode >= 0x18 {
-            guard size & 1 == 0 || q == 1 else { return .undefined }
-            let o: UInt16
-            switch (u, opcode, size >> 1) {
-            case (0, 0x1A, 0): o = VectorOp.fadd
-            case (0, 0x1A, 1): o = VectorOp.fsub
-            case (1, 0x1B, 0): o = VectorOp.fmul
-            case (1, 0x1F, 0): o = VectorOp.fdiv
-            case (0, 0x19, 0): o = VectorOp.fmla
-            case (1, 0x1A, 0): o = VectorOp.faddp
-            case (1, 0x1A, 1): o = VectorOp.fabd
-            default: return .undefined
-            }
-            return vop(.vFP, w, o, esize: 2 + (size & 1))
-        }
+        if opcode >= 0x18 { return decodeSIMDThreeSameFP(w, scalar: false) }
         guard size != 3 || q == 1 else { return .undefined }
         let o: UInt16
         switch (u, opcode) {
@@ -139,6 +126,7 @@ extension A64Decoder {
 
     static func decodeSIMDTwoRegisterMisc(_ w: UInt32) -> Op {
         let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 16, 12), q = bits(w, 30, 30)
+        if (0x0C...0x0F).contains(opcode) || opcode >= 0x16 { return decodeSIMDTwoRegisterMiscFP(w, scalar: false) }
         let o: UInt16
         switch (u, opcode) {
         case (0, 0x05) where size == 0: o = VectorOp.cnt
@@ -158,10 +146,6 @@ extension A64Decoder {
             return vop(.vNarrow, w, VectorOp.xtn, esize: size)
         case (1, 0x13) where size < 3:
             return vop(.vWiden, w, VectorOp.ushll, esize: size, imm: UInt64(8 << size))
-        case (_, 0x1B) where size >= 2, (_, 0x1D) where size < 2:
-            guard size & 1 == 0 || q == 1 else { return .undefined }
-            let fo: UInt16 = opcode == 0x1B ? (u == 0 ? VectorOp.fcvtzs : VectorOp.fcvtzu) : (u == 0 ? VectorOp.scvtf : VectorOp.ucvtf)
-            return vop(.vFP, w, fo, esize: 2 + (size & 1))
         default: return .undefined
         }
         if size == 3 && q == 0 { return .undefined }
@@ -171,6 +155,7 @@ extension A64Decoder {
 
     static func decodeSIMDAcrossLanes(_ w: UInt32) -> Op {
         let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 16, 12), q = bits(w, 30, 30)
+        if u == 1 && (opcode == 0x0C || opcode == 0x0F) { return decodeSIMDAcrossLanesFP(w) }
         guard size < 2 || (size == 2 && q == 1) else { return .undefined }
         let o: UInt16
         switch (u, opcode) {
@@ -261,6 +246,7 @@ extension A64Decoder {
         let ebits = UInt32(8) << esize
         let both = immh << 3 | immb
         let right = UInt64(2 * ebits - both), left = UInt64(both - ebits)
+        if opcode == 0x1C || opcode == 0x1F { return decodeSIMDFixedConversion(w, scalar: false) }
         switch (opcode, u) {
         case (0x00, _):
             guard esize < 3 || q == 1 else { return .undefined }
@@ -284,6 +270,7 @@ extension A64Decoder {
 
     static func decodeSIMDScalarShiftImmediate(_ w: UInt32) -> Op {
         let u = bits(w, 29, 29), immh = bits(w, 22, 19), immb = bits(w, 18, 16), opcode = bits(w, 15, 11)
+        if opcode == 0x1C || opcode == 0x1F { return decodeSIMDFixedConversion(w, scalar: true) }
         guard immh & 8 != 0 else { return .undefined }
         let both = immh << 3 | immb
         let rd = UInt8(bits(w, 4, 0)), rn = UInt8(bits(w, 9, 5))
@@ -305,9 +292,9 @@ extension A64Decoder {
 
     static func decodeSIMDScalarThreeSame(_ w: UInt32) -> Op {
         let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 11)
+        if opcode >= 0x18 { return decodeSIMDThreeSameFP(w, scalar: true) }
         let o: UInt16, kind: OpKind, esize: UInt32
         switch (u, opcode) {
-        case (1, 0x1A) where size >= 2: o = VectorOp.fabd; kind = .vFP; esize = 2 + (size & 1)
         case (0, 0x10) where size == 3: o = VectorOp.add; kind = .vBinary; esize = 3
         case (1, 0x10) where size == 3: o = VectorOp.sub; kind = .vBinary; esize = 3
         case (0, 0x08) where size == 3: o = VectorOp.sshl; kind = .vBinary; esize = 3
@@ -320,19 +307,13 @@ extension A64Decoder {
     }
 
     static func decodeSIMDScalarTwoRegisterMisc(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 16, 12)
-        let o: UInt16
-        switch (u, opcode) {
-        case (0, 0x1B) where size >= 2: o = VectorOp.fcvtzs
-        case (1, 0x1B) where size >= 2: o = VectorOp.fcvtzu
-        case (0, 0x1D) where size < 2: o = VectorOp.scvtf
-        case (1, 0x1D) where size < 2: o = VectorOp.ucvtf
-        default: return .undefined
-        }
-        return Op(.vFP, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), aux: o | UInt16(2 + (size & 1)) << 8 | VectorOp.scalar)
+        let opcode = bits(w, 16, 12)
+        if (0x0C...0x0F).contains(opcode) || opcode >= 0x16 { return decodeSIMDTwoRegisterMiscFP(w, scalar: true) }
+        return .undefined
     }
 
     static func decodeSIMDScalarPairwise(_ w: UInt32) -> Op {
+        if bits(w, 29, 29) == 1 { return decodeSIMDScalarPairwiseFP(w) }
         guard bits(w, 29, 29) == 0, bits(w, 23, 22) == 3, bits(w, 16, 12) == 0x1B else { return .undefined }
         return Op(.vAcross, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), aux: VectorOp.addv | 3 << 8 | 1 << 11)
     }
@@ -840,53 +821,8 @@ extension AArch64CPU {
             setVec(op.rd, out, q: q)
             return
         case .vFP:
-            let fpu = fpUnit
-            let acc = vec(op.rd)
-            for i in 0..<lanes {
-                var a = n.lane(i, ebits), b = m.lane(i, ebits)
-                if o == VectorOp.faddp {
-                    let j = 2 * i
-                    let src = j < lanes ? n : m
-                    let jj = j < lanes ? j : j - lanes
-                    a = src.lane(jj, ebits); b = src.lane(jj + 1, ebits)
-                }
-                if o >= VectorOp.fcvtzs {
-                    let mode = FPRounding.zero
-                    let v: UInt64
-                    switch (o, ebits) {
-                    case (VectorOp.fcvtzs, 64): v = fpu.toInteger(Double(bits64: a), mode, bits64: true, unsigned: false)
-                    case (VectorOp.fcvtzu, 64): v = fpu.toInteger(Double(bits64: a), mode, bits64: true, unsigned: true)
-                    case (VectorOp.fcvtzs, _): v = fpu.toInteger(Float(bits64: a), mode, bits64: false, unsigned: false)
-                    case (VectorOp.fcvtzu, _): v = fpu.toInteger(Float(bits64: a), mode, bits64: false, unsigned: true)
-                    case (VectorOp.scvtf, 64): v = Double(Int64(bitPattern: a)).bitPattern
-                    case (VectorOp.ucvtf, 64): v = Double(a).bitPattern
-                    case (VectorOp.scvtf, _): v = UInt64(Float(Int32(truncatingIfNeeded: a)).bitPattern)
-                    default: v = UInt64(Float(UInt32(truncatingIfNeeded: a)).bitPattern)
-                    }
-                    d.setLane(i, ebits, v)
-                    continue
-                }
-                let kind: OpKind
-                switch o {
-                case VectorOp.fsub, VectorOp.fabd: kind = .fsub
-                case VectorOp.fmul: kind = .fmul
-                case VectorOp.fdiv: kind = .fdiv
-                case VectorOp.fmla: kind = .fmadd
-                default: kind = .fadd
-                }
-                let v: UInt64
-                if o == VectorOp.fabd {
-                    v = ebits == 64 ? fpu.binary(.fsub, Double(bits64: a), Double(bits64: b)).bits64 & ~(1 << 63)
-                        : fpu.binary(.fsub, Float(bits64: a), Float(bits64: b)).bits64 & 0x7FFF_FFFF
-                } else if ebits == 64 {
-                    v = kind == .fmadd ? fpu.fused(.fmadd, Double(bits64: a), Double(bits64: b), Double(bits64: acc.lane(i, 64))).bits64
-                        : fpu.binary(kind, Double(bits64: a), Double(bits64: b)).bits64
-                } else {
-                    v = kind == .fmadd ? fpu.fused(.fmadd, Float(bits64: a), Float(bits64: b), Float(bits64: acc.lane(i, 32))).bits64
-                        : fpu.binary(kind, Float(bits64: a), Float(bits64: b)).bits64
-                }
-                d.setLane(i, ebits, v)
-            }
+            executeVectorFP(op)
+            return
         default:
             return
         }
