@@ -318,7 +318,10 @@ final class LockstepTests: XCTestCase {
         // ldxp w/x10, w/x11, [x9] or ldxr{b,h,,} w/x10, [x9]
         let word: UInt32 = pair ? 0x887F_0000 | (size == 3 ? 1 << 30 : 0) | (11 << 10) | (9 << 5) | 10
             : (UInt32(size & 3) << 30) | 0x085F_7C00 | (9 << 5) | 10
-        try h.uc.write(withUnsafeBytes(of: word.littleEndian) { Array($0) }, at: scratch)
+        let bytes = withUnsafeBytes(of: word.littleEndian) { Array($0) }
+        try h.uc.write(bytes, at: scratch)
+        // Same word in our memory: a literal load near the end of the stream can read it.
+        h.board.cluster.memory.writeBytes(scratch, bytes)
         try h.uc.invalidateTranslations(address: scratch, size: 4)
         try h.uc.write(.x9, address)
         try h.uc.setProgramCounter(scratch)
@@ -329,7 +332,9 @@ final class LockstepTests: XCTestCase {
     func clearUnicornExclusive(_ h: Harness) throws {
         let saved = try h.uc.readAllARM64()
         let scratch = Self.codeBase + UInt64(Self.codeWords * 4)
-        try h.uc.write(withUnsafeBytes(of: UInt32(0xD503_305F).littleEndian) { Array($0) }, at: scratch)   // clrex
+        let bytes = withUnsafeBytes(of: UInt32(0xD503_305F).littleEndian) { Array($0) }   // clrex
+        try h.uc.write(bytes, at: scratch)
+        h.board.cluster.memory.writeBytes(scratch, bytes)
         try h.uc.invalidateTranslations(address: scratch, size: 4)
         try h.uc.setProgramCounter(scratch)
         _ = try h.uc.step()

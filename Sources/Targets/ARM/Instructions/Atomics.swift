@@ -19,7 +19,7 @@ extension A64Decoder {
             return Op(.stlr, rd: zr(rt), rn: rn, aux: UInt16(size))
         default:
             guard rt2 == 31 else { return .undefined }
-            return Op(.cas, rd: zd(rt), rn: rn, rm: zr(rs), aux: UInt16(size))
+            return Op(.cas, rd: zr(rt), rn: rn, rm: zr(rs), aux: UInt16(size))   // Rt is a source: XZR stores 0
         }
     }
 
