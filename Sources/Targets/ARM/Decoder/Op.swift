@@ -109,6 +109,9 @@ enum OpKind: UInt16 {
     case vWiden                 // aux = op | esize << 8 | q << 11
     case vNarrow
     case vFP                    // aux = VectorFPOp | double << 8 | q << 11
+    // Integer extensions (issue #4): CRC, CASP, saturating/rounding/by-element SIMD, structures, crypto.
+    case crc32                  // aux = sz | c << 2 (CRC32C polynomial when c = 1)
+    case casp                   // aux = size log2 of one element (2 or 3); rd = Rt, rm = Rs (both even)
 }
 
 /// Addressing modes of single-register loads and stores (low bits of `aux`).

@@ -84,6 +84,11 @@ extension AArch64CPU {
              .vExt, .vTbl, .vPermute, .vWiden, .vNarrow, .vFP:
             executeSIMD(op)
             return 0
+        case .crc32:
+            executeCRC32(op)
+            return 0
+        case .casp:
+            return executeCASP(op, at: pc)
         default:
             return executeSystem(op, at: pc)
         }
