@@ -67,6 +67,12 @@ public enum A64Decoder {
         case .simdScalarCopy: return decodeSIMDScalarCopy(w)
         case .simdScalarThreeSame: return decodeSIMDScalarThreeSame(w)
         case .simdScalarTwoRegisterMisc: return decodeSIMDScalarTwoRegisterMisc(w)
+        case .simdScalarThreeDifferent: return decodeSIMDScalarThreeDifferent(w)
+        case .simdVectorIndexed: return decodeSIMDVectorIndexed(w)
+        case .simdScalarIndexed: return decodeSIMDScalarIndexed(w)
+        case .cryptoAES: return decodeCryptoAES(w)
+        case .cryptoThreeRegisterSHA: return decodeCryptoThreeRegisterSHA(w)
+        case .cryptoTwoRegisterSHA: return decodeCryptoTwoRegisterSHA(w)
         }
     }
 
@@ -94,7 +100,8 @@ public enum A64Decoder {
              .simdThreeSame, .simdThreeDifferent, .simdTwoRegisterMisc, .simdAcrossLanes, .simdCopy,
              .simdModifiedImmediate, .simdShiftImmediate, .simdExtract, .simdTableLookup, .simdPermute,
              .simdScalarPairwise, .simdScalarShiftImmediate, .simdScalarCopy, .simdScalarThreeSame,
-             .simdScalarTwoRegisterMisc:
+             .simdScalarTwoRegisterMisc, .simdScalarThreeDifferent, .simdVectorIndexed, .simdScalarIndexed,
+             .cryptoAES, .cryptoThreeRegisterSHA, .cryptoTwoRegisterSHA:
             return true
         default:
             return false

@@ -89,6 +89,14 @@ extension AArch64CPU {
             return 0
         case .casp:
             return executeCASP(op, at: pc)
+        case .vInteger:
+            executeSIMDInteger(op)
+            return 0
+        case .ldNr, .ldNLane, .stNLane:
+            return executeSIMDStructure(op, at: pc)
+        case .crypto:
+            executeCrypto(op)
+            return 0
         default:
             return executeSystem(op, at: pc)
         }
