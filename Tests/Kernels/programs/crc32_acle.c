@@ -19,13 +19,13 @@ static uint32_t crc_bitwise(uint32_t poly, const uint8_t *p, size_t n) {
     return c ^ 0xFFFFFFFFu;
 }
 
+#if defined(__aarch64__)
 static uint64_t load_le(const uint8_t *p, int bytes) {
     uint64_t v = 0;
     for (int i = 0; i < bytes; i++) v |= (uint64_t)p[i] << (8 * i);
     return v;
 }
 
-#if defined(__aarch64__)
 /* width: 1, 2, 4 or 8 bytes per instruction; the tail is done bytewise. */
 CRC_TARGET static uint32_t crc_hw(int castagnoli, int width, const uint8_t *p, size_t n) {
     uint32_t c = 0xFFFFFFFFu;
