@@ -76,6 +76,61 @@ final class IntegerSIMDTests: XCTestCase {
         XCTAssertEqual(cpu.vector(0).high, 0xFEDC_BA98_7654_3210)
     }
 
+    /// FIPS 180-4 SHA-256 of "abc" (one block) through SHA256H/H2/SU0/SU1.
+    func testSHA256KnownAnswer() throws {
+        // K[i]: the first 32 fraction bits of the cube roots of the first 64 primes (integer cube root).
+        var primes: [UInt64] = []
+        var candidate: UInt64 = 2
+        while primes.count < 64 {
+            if !primes.contains(where: { candidate % $0 == 0 }) { primes.append(candidate) }
+            candidate += 1
+        }
+        let k: [UInt32] = primes.map { p in
+            let target = UInt128(p) << 96
+            var lo: UInt128 = 0, hi: UInt128 = 1 << 40
+            while lo < hi {
+                let mid = (lo + hi + 1) / 2
+                if mid * mid * mid <= target { lo = mid } else { hi = mid - 1 }
+            }
+            return UInt32(truncatingIfNeeded: lo)
+        }
+        XCTAssertEqual(k[0], 0x428A_2F98)
+        func four(_ w: [UInt32]) -> (low: UInt64, high: UInt64) {
+            (UInt64(w[0]) | UInt64(w[1]) << 32, UInt64(w[2]) | UInt64(w[3]) << 32)
+        }
+        func reg(_ r: Int, _ lsb: Int) -> UInt32 { UInt32(r) << UInt32(lsb) }
+        var program: [UInt32] = []
+        for i in 0..<16 {
+            let w = 4 + i % 4
+            program.append(0x4EA0_8400 | reg(16 + i, 16) | reg(w, 5) | 3)   // add v3.4s, v(w).4s, v(16+i).4s
+            program.append(0x4EA0_1C02)                                    // mov v2.16b, v0.16b
+            program.append(0x5E00_4000 | reg(3, 16) | reg(1, 5) | 0)       // sha256h q0, q1, v3.4s
+            program.append(0x5E00_5000 | reg(3, 16) | reg(2, 5) | 1)       // sha256h2 q1, q2, v3.4s
+            if i < 12 {
+                program.append(0x5E28_2800 | reg(4 + (i + 1) % 4, 5) | UInt32(w))                       // sha256su0
+                program.append(0x5E00_6000 | reg(4 + (i + 3) % 4, 16) | reg(4 + (i + 2) % 4, 5) | UInt32(w))   // sha256su1
+            }
+        }
+        program.append(0x4EA0_8400 | reg(8, 16) | 0)            // add v0.4s, v0.4s, v8.4s
+        program.append(0x4EA0_8400 | reg(9, 16) | reg(1, 5) | 1) // add v1.4s, v1.4s, v9.4s
+        let h: [UInt32] = [0x6A09_E667, 0xBB67_AE85, 0x3C6E_F372, 0xA54F_F53A, 0x510E_527F, 0x9B05_688C, 0x1F83_D9AB, 0x5BE0_CD19]
+        let cpu = try run(program) { cpu in
+            cpu.setVector(0, four(Array(h[0..<4])))
+            cpu.setVector(1, four(Array(h[4..<8])))
+            cpu.setVector(8, four(Array(h[0..<4])))
+            cpu.setVector(9, four(Array(h[4..<8])))
+            // "abc" padded to one block, as big-endian message words.
+            let message: [UInt32] = [0x6162_6380] + [UInt32](repeating: 0, count: 14) + [0x18]
+            for j in 0..<4 { cpu.setVector(4 + j, four(Array(message[4 * j..<4 * j + 4]))) }
+            for j in 0..<16 { cpu.setVector(16 + j, four(Array(k[4 * j..<4 * j + 4]))) }
+        }
+        let digest: [UInt32] = [0xBA78_16BF, 0x8F01_CFEA, 0x4141_40DE, 0x5DAE_2223, 0xB003_61A3, 0x9617_7A9C, 0xB410_FF61, 0xF200_15AD]
+        XCTAssertEqual(cpu.vector(0).low, four(Array(digest[0..<4])).low)
+        XCTAssertEqual(cpu.vector(0).high, four(Array(digest[0..<4])).high)
+        XCTAssertEqual(cpu.vector(1).low, four(Array(digest[4..<8])).low)
+        XCTAssertEqual(cpu.vector(1).high, four(Array(digest[4..<8])).high)
+    }
+
     /// Saturation sets FPSR.QC (bit 27); a non-saturating instruction leaves it alone.
     func testSaturationSetsQC() throws {
         let quiet = try run([0x6E21_0C23]) { cpu in           // uqadd v3.16b, v1.16b, v1.16b
