@@ -57,4 +57,31 @@ final class DecoderTests: XCTestCase {
         // unallocated
         XCTAssertEqual(A64Decoder.decode(0x0000_0000, pc: 0).kind, .undefined)
     }
+
+    func testCRCCASPSaturatingStructureAndCryptoEncodings() {
+        // crc32b w0, w1, w2 / crc32cx w0, w1, x2; the size must agree with sf
+        XCTAssertEqual(A64Decoder.decode(0x1AC2_4020, pc: 0).kind, .crc32)
+        XCTAssertEqual(A64Decoder.decode(0x9AC2_5C20, pc: 0).aux, 3 | 4)
+        XCTAssertEqual(A64Decoder.decode(0x1AC2_4C20, pc: 0).kind, .undefined)
+        XCTAssertEqual(A64Decoder.decode(0x9AC2_4020, pc: 0).kind, .undefined)
+        // casp x0, x1, x2, x3, [x4]; odd Rs or Rt is UNDEFINED
+        let casp = A64Decoder.decode(0x4820_7C82, pc: 0)
+        XCTAssertEqual(casp.kind, .casp)
+        XCTAssertEqual(casp.aux, 3)
+        XCTAssertEqual(A64Decoder.decode(0x4821_7C82, pc: 0).kind, .undefined)
+        XCTAssertEqual(A64Decoder.decode(0x4820_7C83, pc: 0).kind, .undefined)
+        // sqadd v0.16b, v1.16b, v2.16b; sqadd v0.1d-sized vector (size 11, Q 0) is reserved
+        XCTAssertEqual(A64Decoder.decode(0x4E22_0C20, pc: 0).aux & 0xFF, IntegerOp.sqadd)
+        XCTAssertEqual(A64Decoder.decode(0x0EE2_0C20, pc: 0).kind, .undefined)
+        // sqdmulh v0.8h, v1.8h, v2.h[7] (by element)
+        let byElement = A64Decoder.decode(0x4F72_C820, pc: 0)
+        XCTAssertEqual(byElement.kind, .vInteger)
+        XCTAssertEqual(byElement.imm, 7)
+        XCTAssertNotEqual(byElement.aux & IntegerOp.byElement, 0)
+        // ld2r {v0.4s, v1.4s}, [x0]
+        XCTAssertEqual(A64Decoder.decode(0x4D60_C800, pc: 0).kind, .ldNr)
+        // aese v0.16b, v1.16b; sha256h q0, q1, v2.4s
+        XCTAssertEqual(A64Decoder.decode(0x4E28_4820, pc: 0).kind, .crypto)
+        XCTAssertEqual(A64Decoder.decode(0x5E02_4020, pc: 0).aux, CryptoOp.sha256h)
+    }
 }

@@ -19,6 +19,7 @@ final class KernelProgramTests: XCTestCase {
     func testHello() throws { try runProgram("hello") }
     func testSort() throws { try runProgram("sort") }
     func testCRC32() throws { try runProgram("crc32") }
+    func testCRC32Intrinsics() throws { try runProgram("crc32_acle") }
     func testSHA256() throws { try runProgram("sha256") }
     func testPrintf() throws { try runProgram("printf") }
     func testFloat() throws { try runProgram("float") }

@@ -134,7 +134,7 @@ extension AArch64CPU {
         case .mpidrEL1: return sys.mpidr
         case .revidrEL1: return 0
         case .idAA64PFR0EL1: return 0x11   // EL0 and EL1 AArch64 only; FP and AdvSIMD implemented
-        case .idAA64ISAR0EL1: return 0x0020_0000  // LSE atomics
+        case .idAA64ISAR0EL1: return 0x0021_1120  // Atomic = 2 (LSE), CRC32 = 1, SHA2 = 1, SHA1 = 1, AES = 2 (with PMULL)
         case .idAA64MMFR0EL1: return 0x0F10_0000 | 5  // 4 KiB granule, 48-bit PA
         case .sctlrEL1: return sys.sctlr
         case .cpacrEL1: return sys.cpacr

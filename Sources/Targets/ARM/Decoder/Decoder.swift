@@ -68,8 +68,12 @@ public enum A64Decoder {
         case .simdScalarThreeSame: return decodeSIMDScalarThreeSame(w)
         case .simdScalarTwoRegisterMisc: return decodeSIMDScalarTwoRegisterMisc(w)
         case .fpFixedConversion: return decodeFPFixedConversion(w)
-        case .simdVectorIndexed: return decodeSIMDIndexed(w, scalar: false)
-        case .simdScalarIndexed: return decodeSIMDIndexed(w, scalar: true)
+        case .simdScalarThreeDifferent: return decodeSIMDScalarThreeDifferent(w)
+        case .simdVectorIndexed: return decodeSIMDVectorIndexed(w)
+        case .simdScalarIndexed: return decodeSIMDScalarIndexed(w)
+        case .cryptoAES: return decodeCryptoAES(w)
+        case .cryptoThreeRegisterSHA: return decodeCryptoThreeRegisterSHA(w)
+        case .cryptoTwoRegisterSHA: return decodeCryptoTwoRegisterSHA(w)
         }
     }
 
@@ -97,7 +101,8 @@ public enum A64Decoder {
              .simdThreeSame, .simdThreeDifferent, .simdTwoRegisterMisc, .simdAcrossLanes, .simdCopy,
              .simdModifiedImmediate, .simdShiftImmediate, .simdExtract, .simdTableLookup, .simdPermute,
              .simdScalarPairwise, .simdScalarShiftImmediate, .simdScalarCopy, .simdScalarThreeSame,
-             .simdScalarTwoRegisterMisc, .fpFixedConversion, .simdVectorIndexed, .simdScalarIndexed:
+             .simdScalarTwoRegisterMisc, .fpFixedConversion, .simdScalarThreeDifferent, .simdVectorIndexed, .simdScalarIndexed,
+             .cryptoAES, .cryptoThreeRegisterSHA, .cryptoTwoRegisterSHA:
             return true
         default:
             return false

@@ -56,8 +56,12 @@ public enum InstructionClass: String, CaseIterable, Sendable {
     case simdScalarThreeSame = "Advanced SIMD scalar three same"
     case simdScalarTwoRegisterMisc = "Advanced SIMD scalar two-register miscellaneous"
     case fpFixedConversion = "Conversion between floating-point and fixed-point"
+    case simdScalarThreeDifferent = "Advanced SIMD scalar three different"
     case simdVectorIndexed = "Advanced SIMD vector x indexed element"
     case simdScalarIndexed = "Advanced SIMD scalar x indexed element"
+    case cryptoAES = "Cryptographic AES"
+    case cryptoThreeRegisterSHA = "Cryptographic three-register SHA"
+    case cryptoTwoRegisterSHA = "Cryptographic two-register SHA"
 }
 
 /// A named bit field of an encoding (`Rn`, `imm12`, …).
@@ -240,8 +244,13 @@ public struct EncodingTable: Sendable {
         Encoding(.simdScalarThreeSame, "01 U:1 11110 size:2 1 Rm:5 opcode:5 1 Rn:5 Rd:5"),
         Encoding(.simdScalarTwoRegisterMisc, "01 U:1 11110 size:2 10000 opcode:5 10 Rn:5 Rd:5"),
         Encoding(.fpFixedConversion, "sf:1 0 S:1 11110 ftype:2 0 rmode:2 opcode:3 scale:6 Rn:5 Rd:5"),
+        Encoding(.simdScalarThreeDifferent, "01 U:1 11110 size:2 1 Rm:5 opcode:4 00 Rn:5 Rd:5"),
         Encoding(.simdVectorIndexed, "0 Q:1 U:1 01111 size:2 L:1 M:1 Rm:4 opcode:4 H:1 0 Rn:5 Rd:5"),
         Encoding(.simdScalarIndexed, "01 U:1 11111 size:2 L:1 M:1 Rm:4 opcode:4 H:1 0 Rn:5 Rd:5"),
+        // Cryptographic extension.
+        Encoding(.cryptoAES, "01001110 size:2 10100 opcode:5 10 Rn:5 Rd:5"),
+        Encoding(.cryptoThreeRegisterSHA, "01011110 size:2 0 Rm:5 0 opcode:3 00 Rn:5 Rd:5"),
+        Encoding(.cryptoTwoRegisterSHA, "01011110 size:2 10100 opcode:5 10 Rn:5 Rd:5"),
     ]
 }
 

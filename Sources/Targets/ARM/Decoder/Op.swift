@@ -117,6 +117,12 @@ enum OpKind: UInt16 {
     case vWiden                 // aux = op | esize << 8 | q << 11
     case vNarrow
     case vFP                    // aux = VectorFPOp | double << 8 | q << 11
+    // Integer extensions (issue #4): CRC, CASP, saturating/rounding/by-element SIMD, structures, crypto.
+    case crc32                  // aux = sz | c << 2 (CRC32C polynomial when c = 1)
+    case casp                   // aux = size log2 of one element (2 or 3); rd = Rt, rm = Rs (both even)
+    case vInteger               // aux = IntegerOp | esize << 8 | q << 11 | scalar << 12 | byElement << 13; imm = shift or index
+    case ldNr, ldNLane, stNLane // aux = esize | q << 4 | (selem - 1) << 5 | index << 8; imm = post increment; rm as ld1Multiple
+    case crypto                 // aux = CryptoOp
 }
 
 /// Addressing modes of single-register loads and stores (low bits of `aux`).

@@ -11,7 +11,7 @@ extension A64Decoder {
             if l == 1 { return Op(o0 == 1 ? .ldaxr : .ldxr, rd: zd(rt), rn: rn, aux: UInt16(size)) }
             return Op(o0 == 1 ? .stlxr : .stxr, rd: zr(rt), rn: rn, rm: zd(rs), aux: UInt16(size))
         case (0, 1):
-            guard size >= 2 else { return .undefined }    // CASP is not implemented
+            guard size >= 2 else { return decodeCASP(w) }
             if l == 1 { return Op(.ldxp, rd: zd(rt), rn: rn, ra: zd(rt2), aux: UInt16(size)) }
             return Op(.stxp, rd: zr(rt), rn: rn, rm: zd(rs), ra: zr(rt2), aux: UInt16(size))
         case (1, 0):
@@ -19,7 +19,7 @@ extension A64Decoder {
             return Op(.stlr, rd: zr(rt), rn: rn, aux: UInt16(size))
         default:
             guard rt2 == 31 else { return .undefined }
-            return Op(.cas, rd: zd(rt), rn: rn, rm: zr(rs), aux: UInt16(size))
+            return Op(.cas, rd: zr(rt), rn: rn, rm: zr(rs), aux: UInt16(size))   // Rt is a source: XZR stores 0
         }
     }
 

@@ -247,6 +247,7 @@ extension A64Decoder {
     static func decodeDataProcessing2Source(_ w: UInt32) -> Op {
         let sf = w >> 31, opcode = bits(w, 15, 10)
         guard bits(w, 29, 29) == 0 else { return .undefined }
+        if opcode & 0x38 == 0x10 { return decodeCRC32(w) }
         let kinds: [UInt32: (OpKind, OpKind)] = [
             2: (.udiv32, .udiv64), 3: (.sdiv32, .sdiv64), 8: (.lslv32, .lslv64),
             9: (.lsrv32, .lsrv64), 10: (.asrv32, .asrv64), 11: (.rorv32, .rorv64),

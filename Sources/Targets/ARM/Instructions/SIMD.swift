@@ -97,14 +97,14 @@ extension A64Decoder {
         case (1, 0x14) where size != 3: o = VectorOp.umaxp
         case (0, 0x15) where size != 3: o = VectorOp.sminp
         case (1, 0x15) where size != 3: o = VectorOp.uminp
-        default: return .undefined
+        default: return decodeSIMDThreeSameInteger(w)
         }
         return vop(.vBinary, w, o, esize: size)
     }
 
     static func decodeSIMDThreeDifferent(_ w: UInt32) -> Op {
         let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 12)
-        guard size != 3 else { return .undefined }
+        guard size != 3 else { return decodeSIMDThreeDifferentInteger(w) }
         let o: UInt16
         switch (opcode, u) {
         case (0, 0): o = VectorOp.saddl
@@ -119,7 +119,7 @@ extension A64Decoder {
         case (10, 1): o = VectorOp.umlsl
         case (12, 0): o = VectorOp.smull
         case (12, 1): o = VectorOp.umull
-        default: return .undefined
+        default: return decodeSIMDThreeDifferentInteger(w)
         }
         return vop(.vWiden, w, o, esize: size)
     }
@@ -146,7 +146,7 @@ extension A64Decoder {
             return vop(.vNarrow, w, VectorOp.xtn, esize: size)
         case (1, 0x13) where size < 3:
             return vop(.vWiden, w, VectorOp.ushll, esize: size, imm: UInt64(8 << size))
-        default: return .undefined
+        default: return decodeSIMDTwoRegisterMiscInteger(w)
         }
         if size == 3 && q == 0 { return .undefined }
         if o == VectorOp.rbit || o == VectorOp.not { return vop(.vUnary, w, o, esize: 0) }
@@ -264,21 +264,21 @@ extension A64Decoder {
             guard esize < 3 else { return .undefined }
             return vop(.vNarrow, w, VectorOp.shrn, esize: esize, imm: right)
         default:
-            return .undefined
+            return decodeSIMDShiftImmediateInteger(w)
         }
     }
 
     static func decodeSIMDScalarShiftImmediate(_ w: UInt32) -> Op {
         let u = bits(w, 29, 29), immh = bits(w, 22, 19), immb = bits(w, 18, 16), opcode = bits(w, 15, 11)
         if opcode == 0x1C || opcode == 0x1F { return decodeSIMDFixedConversion(w, scalar: true) }
-        guard immh & 8 != 0 else { return .undefined }
+        guard immh & 8 != 0 else { return decodeSIMDScalarShiftImmediateInteger(w) }
         let both = immh << 3 | immb
         let rd = UInt8(bits(w, 4, 0)), rn = UInt8(bits(w, 9, 5))
         // Scalar D forms: reuse the vector op with Q = 0 and 64-bit lanes (one lane).
         switch (opcode, u) {
         case (0x00, _): return Op(.vShift, rd: rd, rn: rn, aux: (u == 0 ? VectorOp.sshr : VectorOp.ushr) | 3 << 8, imm: UInt64(128 - both))
         case (0x0A, 0): return Op(.vShift, rd: rd, rn: rn, aux: VectorOp.shl | 3 << 8, imm: UInt64(both - 64))
-        default: return .undefined
+        default: return decodeSIMDScalarShiftImmediateInteger(w)
         }
     }
 
@@ -300,7 +300,7 @@ extension A64Decoder {
         case (0, 0x08) where size == 3: o = VectorOp.sshl; kind = .vBinary; esize = 3
         case (1, 0x08) where size == 3: o = VectorOp.ushl; kind = .vBinary; esize = 3
         case (1, 0x11) where size == 3: o = VectorOp.cmeq; kind = .vBinary; esize = 3
-        default: return .undefined
+        default: return decodeSIMDScalarThreeSameInteger(w)
         }
         return Op(kind, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)),
                   aux: o | UInt16(esize) << 8 | VectorOp.scalar)
@@ -309,7 +309,7 @@ extension A64Decoder {
     static func decodeSIMDScalarTwoRegisterMisc(_ w: UInt32) -> Op {
         let opcode = bits(w, 16, 12)
         if (0x0C...0x0F).contains(opcode) || opcode >= 0x16 { return decodeSIMDTwoRegisterMiscFP(w, scalar: true) }
-        return .undefined
+        return decodeSIMDScalarTwoRegisterMiscInteger(w)
     }
 
     static func decodeSIMDScalarPairwise(_ w: UInt32) -> Op {
@@ -364,7 +364,7 @@ extension A64Decoder {
         let q = bits(w, 30, 30), post = bits(w, 23, 23), load = bits(w, 22, 22), r = bits(w, 21, 21), rm = bits(w, 20, 16)
         let opcode = bits(w, 15, 13), s = bits(w, 12, 12), size = bits(w, 11, 10)
         if post == 0 && rm != 0 { return .undefined }
-        guard r == 0, opcode & 1 == 0 else { return .undefined }   // only one-element structures
+        guard r == 0, opcode & 1 == 0 else { return decodeSIMDLoadStoreSingleStructure(w) }   // two to four elements
         let rmSlot: UInt8 = post == 0 ? 0xFF : (rm == 31 ? 0xFE : UInt8(rm))
         let rt = UInt8(bits(w, 4, 0)), rn = spr(bits(w, 9, 5))
         switch opcode {

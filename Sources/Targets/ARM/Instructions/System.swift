@@ -84,6 +84,19 @@ extension AArch64CPU {
              .vExt, .vTbl, .vPermute, .vWiden, .vNarrow, .vFP:
             executeSIMD(op)
             return 0
+        case .crc32:
+            executeCRC32(op)
+            return 0
+        case .casp:
+            return executeCASP(op, at: pc)
+        case .vInteger:
+            executeSIMDInteger(op)
+            return 0
+        case .ldNr, .ldNLane, .stNLane:
+            return executeSIMDStructure(op, at: pc)
+        case .crypto:
+            executeCrypto(op)
+            return 0
         default:
             return executeSystem(op, at: pc)
         }
