@@ -34,7 +34,12 @@ let package = Package(
         // The cores, and the memory fabric, scheduler and devices they call on
         // every MMIO access, are optimised even in debug builds: tests run
         // millions of guest instructions, and unoptimised code is ~10x slower.
-        .target(name: "ChimeraARM", dependencies: ["ChimeraCore", "ChimeraScheduler"],
+        // Host FPU operations with explicit rounding, flushing and exception
+        // flags (FPCR/FPSR, MXCSR); strict FP so nothing is folded or moved
+        // across the mode switches.
+        .target(name: "CHostFP", path: "Sources/CHostFP",
+                cSettings: [.unsafeFlags(["-ffp-model=strict", "-fno-math-errno", "-O2"])]),
+        .target(name: "ChimeraARM", dependencies: ["ChimeraCore", "ChimeraScheduler", "CHostFP"],
                 path: "Sources/Targets/ARM", swiftSettings: strict + optimizedInDebug),
         .target(name: "ChimeraX86", dependencies: ["ChimeraCore", "ChimeraScheduler"],
                 path: "Sources/Targets/X86", swiftSettings: strict + optimizedInDebug),
