@@ -228,6 +228,8 @@ final class RandomLockstepTests: XCTestCase {
         var uc = try freshUnicorn()
         try uc.setMemoryWriteTracking(false)
         var rng = RNG(state: 0x5EED_0F_C41_3E7A)
+        // MXCSR control (RC, DAZ, FTZ) is drawn from its own generator so the instruction stream stays as it was.
+        var controlRNG = RNG(state: 0x0D1F_F3E7_0C5A_F00D)
         var executed = 0, compared = 0, faultsBoth = 0, knownDivergences = 0
         var failures: [String] = []
         var perOp: [String: Int] = [:]
@@ -285,6 +287,9 @@ final class RandomLockstepTests: XCTestCase {
                 }
             }
             state.rip = rip
+            // Random MXCSR.RC, DAZ and FTZ, all exceptions masked, flags clear (see the header on MXCSR flags).
+            let control = controlRNG.next()
+            state.mxcsr = 0x1F80 | (control & 3) << 13 | (control & 4 != 0 ? 0x40 : 0) | (control & 8 != 0 ? 0x8000 : 0)
             var window = [UInt8](repeating: 0, count: Self.windowSize)
             for k in 0..<window.count { window[k] = UInt8(truncatingIfNeeded: rng.next()) }
             var stack = [UInt8](repeating: 0, count: 0x100)
@@ -296,7 +301,7 @@ final class RandomLockstepTests: XCTestCase {
             try uc.writeAll(state)
             for k in 0..<16 { cpu.setGPR(k, state.gpr[k]); cpu.setXMM(k, low: state.xmm[k].low, high: state.xmm[k].high) }
             cpu.setRFlagsValue(state.rflags)
-            cpu.mxcsrValue = 0x1F80
+            cpu.mxcsrValue = UInt32(state.mxcsr)
             cpu.programCounter = rip
             cpu.powerState = .running
             // Run one instruction on each (Unicorn steps REP iterations one by one).
