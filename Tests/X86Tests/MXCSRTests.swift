@@ -333,6 +333,45 @@ final class MXCSRTests: XCTestCase {
         XCTAssertEqual(packed.flags, Self.oe | Self.pe)
     }
 
+    /// Cases where QEMU 7.2 (qemu-x86_64) and the SDM's wording leave room, answered by
+    /// real hardware: each row was run with the same MXCSR on an x86-64 host
+    /// (Intel Xeon, via a small C program with inline assembly) when this test was written.
+    func testPrioritiesAndFlushingAsMeasuredOnHardware() {
+        let den: UInt64 = 1, negDen: UInt64 = 0x8000_0000_0000_0001
+        let rows: [(String, [UInt8], UInt32, UInt64, UInt64, UInt64, UInt32)] = [
+            // name, instruction, MXCSR, xmm0, xmm1, expected result (xmm0 low or RAX), expected flags
+            ("denormal / 0: ZE alone", Self.divsd, Self.reset, den, Self.d(0), Self.d(.infinity), Self.ze),
+            ("sqrt(-denormal): IE alone", Self.sqrtsd, Self.reset, 0, negDen, 0xFFF8_0000_0000_0000, Self.ie),
+            ("SNaN + denormal: IE alone", Self.addsd, Self.reset, 0x7FF0_0000_0000_0001, den, 0x7FF8_0000_0000_0001, Self.ie),
+            ("QNaN + denormal: nothing", Self.addsd, Self.reset, 0x7FF8_0000_0000_0000, den, 0x7FF8_0000_0000_0000, 0),
+            ("MINSD with DAZ returns the flushed zero", Self.minsd, Self.reset | Self.daz, negDen, Self.d(1), Self.d(-0.0), 0),
+            ("MINSD with DAZ, second operand", Self.minsd, Self.reset | Self.daz, Self.d(1), den, 0, 0),
+            ("CMPEQSD denormal, 0: DE", Self.cmpsd(0), Self.reset, den, 0, 0, Self.de),
+            ("CMPEQSD denormal, 0 with DAZ: equal", Self.cmpsd(0), Self.reset | Self.daz, den, 0, .max, 0),
+            ("CVTSD2SS denormal: DE UE PE", Self.cvtsd2ss, Self.reset, 0, den, 0, Self.de | Self.ue | Self.pe),
+            ("CVTSD2SS denormal with DAZ: exact zero", Self.cvtsd2ss, Self.reset | Self.daz, 0, den, 0, 0),
+            ("FTZ keeps a result that is not tiny after rounding", Self.mulsd, Self.reset | Self.ftz,
+             Self.d(0x1.ffffffffffffep-1), Self.d(0x1.0000000000001p-1022), Self.d(0x1p-1022), Self.pe),
+            ("CVTTSD2SI denormal: PE, no DE", Self.cvttsd2siRAX, Self.reset, 0, den, 0, Self.pe),
+            ("CVTTSD2SI denormal with DAZ: exact", Self.cvttsd2siRAX, Self.reset | Self.daz, 0, den, 0, 0),
+            ("CVTSS2SD denormal: DE", Self.cvtss2sd, Self.reset, 0, 1, 0x36A0_0000_0000_0000, Self.de),
+            ("MINSD denormal, 1: DE", Self.minsd, Self.reset, den, Self.d(1), den, Self.de),
+            ("MINSD 1, SNaN: IE, the SNaN as is", Self.minsd, Self.reset, Self.d(1), 0x7FF0_0000_0000_0001, 0x7FF0_0000_0000_0001, Self.ie),
+            ("SQRTSD denormal: DE PE", Self.sqrtsd, Self.reset, 0, 0x0008_0000_0000_0000, 0x1FF6_A09E_667F_3BCD, Self.de | Self.pe),
+            ("denormal * 2 with FTZ: exact tiny result flushed, DE UE PE", Self.mulsd, Self.reset | Self.ftz, den, Self.d(2), 0,
+             Self.de | Self.ue | Self.pe),
+            ("denormal * inf: DE", Self.mulsd, Self.reset, den, Self.d(.infinity), Self.d(.infinity), Self.de),
+            ("denormal + denormal with FTZ and DAZ: nothing", Self.addsd, Self.reset | Self.ftz | Self.daz, den, den, 0, 0),
+            ("MULSD DBL_MAX * 2 toward zero: OE PE", Self.mulsd, Self.reset | Self.zero, Self.d(.greatestFiniteMagnitude), Self.d(2),
+             Self.d(.greatestFiniteMagnitude), Self.oe | Self.pe),
+        ]
+        for (name, code, mxcsr, x0, x1, expected, flags) in rows {
+            let o = run(code, mxcsr: mxcsr, x0: x0, x1: x1)
+            XCTAssertEqual(code == Self.cvttsd2siRAX ? o.rax : o.xmm0.low, expected, name)
+            XCTAssertEqual(o.flags, flags, name)
+        }
+    }
+
     // MARK: Unmasked exceptions
 
     func testUnmaskedExceptionRaisesXMWithoutWritingTheDestination() {

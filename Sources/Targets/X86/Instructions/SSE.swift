@@ -91,8 +91,9 @@ extension X86CPU {
     }
 
     /// ADD/SUB/MUL/DIV (`k` 0–3) and MIN/MAX (4–5) on one lane (SDM Vol. 1 §4.8.3.5
-    /// and table 4-7 for NaN operands; Vol. 3A table 6-8 for priorities: a NaN
-    /// operand suppresses DE; IE/ZE from other causes do not, being masked).
+    /// and table 4-7 for NaN operands; Vol. 3A table 6-8 for priorities). A NaN
+    /// operand suppresses DE, and so do IE and ZE of the same lane: measured on an
+    /// x86-64 host, denormal/0 raises ZE alone and sqrt(-denormal) IE alone.
     @inline(__always)
     func sseArithmetic<F: SSEFloat>(_ k: Int, _ a: F, _ b: F, _ control: UInt32, _ flags: inout UInt32) -> F {
         if k >= 4 { return sseMinMax(k == 5, a, b, control, &flags) }
@@ -100,10 +101,10 @@ extension X86CPU {
             if a.isSignalingNaN || b.isSignalingNaN { flags |= MXCSR.ie }
             return a.isNaN ? a.quieted : b.quieted
         }
-        if raisesDenormal(a, control) || raisesDenormal(b, control) { flags |= MXCSR.de }
+        let denormal = raisesDenormal(a, control) || raisesDenormal(b, control)
         var h: UInt32 = 0
         let r = F.host(k, a, b, control, &h)
-        flags |= mxcsrFlags(h)
+        flags |= mxcsrFlags(h) | (denormal && h & SSEControl.invalidOrDivideByZero == 0 ? MXCSR.de : 0)
         return r.isNaN ? F.x86DefaultNaN : r
     }
 
@@ -123,10 +124,10 @@ extension X86CPU {
             if a.isSignalingNaN { flags |= MXCSR.ie }
             return a.quieted
         }
-        if raisesDenormal(a, control) { flags |= MXCSR.de }
+        let denormal = raisesDenormal(a, control)
         var h: UInt32 = 0
         let r = F.hostSquareRoot(a, control, &h)
-        flags |= mxcsrFlags(h)
+        flags |= mxcsrFlags(h) | (denormal && h & SSEControl.invalidOrDivideByZero == 0 ? MXCSR.de : 0)
         return r.isNaN ? F.x86DefaultNaN : r
     }
 
@@ -608,6 +609,8 @@ enum MXCSR {
 enum SSEControl {
     static let flushInputs = UInt32(CHFP_FLUSH_INPUTS)
     static let flushOutputs = UInt32(CHFP_FLUSH_OUTPUTS) | UInt32(CHFP_FLUSH_RAISES_INEXACT)
+    /// Pre-computation exceptions that take precedence over DE in a lane.
+    static let invalidOrDivideByZero = UInt32(CHFP_INVALID) | UInt32(CHFP_DIVBYZERO)
 }
 
 /// The two SSE formats with their CHostFP operations, so each x86 rule is written once.
