@@ -212,6 +212,24 @@ final class MXCSRTests: XCTestCase {
         XCTAssertEqual(o.xmm0.high, 0xFFC0_0000_FFC0_0000)
     }
 
+    func testPackedFlushAndSquareRoot() {
+        // MULPD with FTZ: lane 0 is an exact tiny result (flushed to -0: UE PE), lane 1 is normal.
+        let m = run([0x66, 0x0F, 0x59, 0xC1], mxcsr: Self.reset | Self.ftz,
+                    x0: Self.d(-0x1p-1000), x0high: Self.d(3), x1: Self.d(0x1p-30), x1high: Self.d(0.5))
+        XCTAssertEqual(m.xmm0.low, Self.d(-0.0))
+        XCTAssertEqual(m.xmm0.high, Self.d(1.5))
+        XCTAssertEqual(m.flags, Self.ue | Self.pe)
+        // SQRTPS of (4, 2, -1, 0): exact, inexact, invalid (default NaN), exact.
+        let s = run([0x0F, 0x51, 0xC1], x1: Self.f(4) | Self.f(2) << 32, x1high: Self.f(-1) | Self.f(0) << 32)
+        XCTAssertEqual(s.xmm0.low, Self.f(2) | Self.f(Float(2).squareRoot()) << 32)
+        XCTAssertEqual(s.xmm0.high, 0xFFC0_0000)
+        XCTAssertEqual(s.flags, Self.ie | Self.pe)
+        // ADDPS with a denormal lane: DE from that lane, PE from another.
+        let a = run([0x0F, 0x58, 0xC1], x0: Self.f(1) | Self.f(1) << 32, x1: 1 | Self.f(0x1p-30) << 32)
+        XCTAssertEqual(a.xmm0.low, Self.f(1) | Self.f(1) << 32)
+        XCTAssertEqual(a.flags, Self.de | Self.pe)
+    }
+
     // MARK: MIN/MAX and comparisons
 
     func testMinMaxSignalInvalidOnAnyNaN() {

@@ -118,6 +118,40 @@ extension X86CPU {
         return max ? (p > q ? p : q) : (p < q ? p : q)
     }
 
+    /// Packed ADD/SUB/MUL/DIV (`op` 0–3) or SQRT (`op` 4, of `a`) on `n` lanes: one
+    /// host mode switch for all lanes when none has a NaN or a DE-raising denormal
+    /// operand (then the lanes' flags need no per-lane precedence), else lane by lane.
+    @inline(__always)
+    func ssePacked<F: SSEFloat>(_ op: Int, _ a: SIMD4<F>, _ b: SIMD4<F>, lanes n: Int, _ control: UInt32,
+                                _ flags: inout UInt32) -> SIMD4<F> {
+        var simple = true
+        for i in 0..<n {
+            if a[i].isNaN || raisesDenormal(a[i], control) { simple = false }
+            if op != 4 && (b[i].isNaN || raisesDenormal(b[i], control)) { simple = false }
+        }
+        if simple {
+            var x = a, y = b, r = SIMD4<F>()
+            var h: UInt32 = 0
+            let ok = withUnsafePointer(to: &x) { px in
+                withUnsafePointer(to: &y) { py in
+                    withUnsafeMutablePointer(to: &r) { pr in
+                        F.hostLanes(Int32(op), UnsafeRawPointer(px).assumingMemoryBound(to: F.self),
+                                    UnsafeRawPointer(py).assumingMemoryBound(to: F.self),
+                                    UnsafeMutableRawPointer(pr).assumingMemoryBound(to: F.self), Int32(n), control, &h)
+                    }
+                }
+            }
+            if ok != 0 {
+                flags |= mxcsrFlags(h)
+                for i in 0..<n where r[i].isNaN { r[i] = F.x86DefaultNaN }
+                return r
+            }
+        }
+        var r = SIMD4<F>()
+        for i in 0..<n { r[i] = op == 4 ? sseSquareRoot(a[i], control, &flags) : sseArithmetic(op, a[i], b[i], control, &flags) }
+        return r
+    }
+
     @inline(__always)
     func sseSquareRoot<F: SSEFloat>(_ a: F, _ control: UInt32, _ flags: inout UInt32) -> F {
         if a.isNaN {
@@ -486,24 +520,33 @@ extension X86CPU {
         case .addps, .subps, .mulps, .divps, .minps, .maxps:
             let b = d32(try sourceX(i, op)), p = d32(a)
             let k = arithmeticIndex(op, base: .addps)
-            var v = SIMD4<UInt32>()
-            for n in 0..<4 { v[n] = sseArithmetic(k, Float(bitPattern: p[n]), Float(bitPattern: b[n]), control, &fl).bitPattern }
-            r = x(v)
+            if k < 4 {
+                r = x(ssePacked(k, unsafeBitCast(p, to: SIMD4<Float>.self), unsafeBitCast(b, to: SIMD4<Float>.self), lanes: 4, control, &fl))
+            } else {
+                var v = SIMD4<UInt32>()
+                for n in 0..<4 { v[n] = sseMinMax(k == 5, Float(bitPattern: p[n]), Float(bitPattern: b[n]), control, &fl).bitPattern }
+                r = x(v)
+            }
         case .addpd, .subpd, .mulpd, .divpd, .minpd, .maxpd:
             let b = try sourceX(i, op)
             let k = arithmeticIndex(op, base: .addpd)
-            r = X128(sseArithmetic(k, dbl(a[0]), dbl(b[0]), control, &fl).bitPattern,
-                     sseArithmetic(k, dbl(a[1]), dbl(b[1]), control, &fl).bitPattern)
+            if k < 4 {
+                let v = ssePacked(k, SIMD4(dbl(a[0]), dbl(a[1]), 0, 0), SIMD4(dbl(b[0]), dbl(b[1]), 0, 0), lanes: 2, control, &fl)
+                r = X128(v[0].bitPattern, v[1].bitPattern)
+            } else {
+                r = X128(sseMinMax(k == 5, dbl(a[0]), dbl(b[0]), control, &fl).bitPattern,
+                         sseMinMax(k == 5, dbl(a[1]), dbl(b[1]), control, &fl).bitPattern)
+            }
         case .sqrtss: let b = try sourceX(i, op); r = withLowF(a, sseSquareRoot(lowF(b[0]), control, &fl))
         case .sqrtsd: let b = try sourceX(i, op); r = X128(sseSquareRoot(dbl(b[0]), control, &fl).bitPattern, a[1])
         case .sqrtps:
-            let b = d32(try sourceX(i, op))
-            var v = SIMD4<UInt32>()
-            for n in 0..<4 { v[n] = sseSquareRoot(Float(bitPattern: b[n]), control, &fl).bitPattern }
-            r = x(v)
+            let b = unsafeBitCast(d32(try sourceX(i, op)), to: SIMD4<Float>.self)
+            r = x(ssePacked(4, b, b, lanes: 4, control, &fl))
         case .sqrtpd:
             let b = try sourceX(i, op)
-            r = X128(sseSquareRoot(dbl(b[0]), control, &fl).bitPattern, sseSquareRoot(dbl(b[1]), control, &fl).bitPattern)
+            let v = SIMD4(dbl(b[0]), dbl(b[1]), 0, 0)
+            let q = ssePacked(4, v, v, lanes: 2, control, &fl)
+            r = X128(q[0].bitPattern, q[1].bitPattern)
         case .cmpss:
             let b = try sourceX(i, op)
             r = X128((a[0] & ~0xFFFF_FFFF) | (sseCompare(i.imm, lowF(a[0]), lowF(b[0]), control, &fl) ? 0xFFFF_FFFF : 0), a[1])
@@ -614,12 +657,15 @@ enum SSEControl {
 }
 
 /// The two SSE formats with their CHostFP operations, so each x86 rule is written once.
-protocol SSEFloat: BinaryFloatingPoint {
+protocol SSEFloat: BinaryFloatingPoint, SIMDScalar {
     /// The QNaN floating-point indefinite (SDM Vol. 1 table 4-3): negative, quiet, zero payload.
     static var x86DefaultNaN: Self { get }
     /// `k`: 0 add, 1 sub, 2 mul, 3 div, rounded and flushed per `control`.
     static func host(_ k: Int, _ a: Self, _ b: Self, _ control: UInt32, _ flags: inout UInt32) -> Self
     static func hostSquareRoot(_ a: Self, _ control: UInt32, _ flags: inout UInt32) -> Self
+    /// `n` lanes under one mode switch (`chfp_f32_lanes`/`chfp_f64_lanes`); 0 when a lane needs the single path.
+    static func hostLanes(_ op: Int32, _ a: UnsafePointer<Self>, _ b: UnsafePointer<Self>, _ r: UnsafeMutablePointer<Self>,
+                          _ n: Int32, _ control: UInt32, _ flags: inout UInt32) -> Int32
     /// The NaN with its quiet bit set.
     var quieted: Self { get }
 }
@@ -637,6 +683,11 @@ extension Double: SSEFloat {
     }
     @inline(__always)
     static func hostSquareRoot(_ a: Double, _ control: UInt32, _ flags: inout UInt32) -> Double { chfp_f64_sqrt(a, control, &flags) }
+    @inline(__always)
+    static func hostLanes(_ op: Int32, _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ r: UnsafeMutablePointer<Double>,
+                          _ n: Int32, _ control: UInt32, _ flags: inout UInt32) -> Int32 {
+        chfp_f64_lanes(op, a, b, r, n, control, &flags)
+    }
     var quieted: Double { Double(bitPattern: bitPattern | (1 << 51)) }
 }
 
@@ -653,5 +704,10 @@ extension Float: SSEFloat {
     }
     @inline(__always)
     static func hostSquareRoot(_ a: Float, _ control: UInt32, _ flags: inout UInt32) -> Float { chfp_f32_sqrt(a, control, &flags) }
+    @inline(__always)
+    static func hostLanes(_ op: Int32, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ r: UnsafeMutablePointer<Float>,
+                          _ n: Int32, _ control: UInt32, _ flags: inout UInt32) -> Int32 {
+        chfp_f32_lanes(op, a, b, r, n, control, &flags)
+    }
     var quieted: Float { Float(bitPattern: bitPattern | (1 << 22)) }
 }
