@@ -271,14 +271,6 @@ extension X86CPU {
         throw cr4 & (1 << 10) != 0 ? X86Fault(vector: X86Vector.xm) : X86Fault.ud
     }
 
-    func setCompareFlags(unordered: Bool, less: Bool, equal: Bool) {
-        var f: UInt64 = 0
-        if unordered { f = RFlags.zf | RFlags.pf | RFlags.cf }
-        else if less { f = RFlags.cf }
-        else if equal { f = RFlags.zf }
-        setArithmeticFlags(f)
-    }
-
     /// 0 add, 1 sub, 2 mul, 3 div, 4 min, 5 max, from the enum's paired layout.
     @inline(__always)
     func arithmeticIndex(_ op: SSEOp, base: SSEOp) -> Int {
