@@ -41,7 +41,7 @@ let package = Package(
                 cSettings: [.unsafeFlags(["-ffp-model=strict", "-fno-math-errno", "-O2"])]),
         .target(name: "ChimeraARM", dependencies: ["ChimeraCore", "ChimeraScheduler", "CHostFP"],
                 path: "Sources/Targets/ARM", swiftSettings: strict + optimizedInDebug),
-        .target(name: "ChimeraX86", dependencies: ["ChimeraCore", "ChimeraScheduler"],
+        .target(name: "ChimeraX86", dependencies: ["ChimeraCore", "ChimeraScheduler", "CHostFP"],
                 path: "Sources/Targets/X86", swiftSettings: strict + optimizedInDebug),
         .target(name: "ChimeraDevices", dependencies: ["ChimeraCore", "ChimeraScheduler"],
                 path: "Sources/Devices", swiftSettings: strict + optimizedInDebug),

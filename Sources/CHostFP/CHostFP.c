@@ -207,6 +207,66 @@ float chfp_f32_div(float a, float b, uint32_t control, uint32_t *flags) { return
 float chfp_f32_sqrt(float a, uint32_t control, uint32_t *flags) { return run32(OP_SQRT, a, 0, 0, control, flags); }
 float chfp_f32_fma(float a, float b, float c, uint32_t control, uint32_t *flags) { return run32(OP_FMA, a, b, c, control, flags); }
 
+// Packed lanes: one mode switch for all of them. Without output flushing or
+// tininess before rounding, run32/run64 are exactly run*_raw after input
+// flushing, so only the merged flags differ from n single calls — which is all
+// the caller asked for. Otherwise a lane at or below the smallest normal sends
+// the caller back to the single-lane path.
+
+int chfp_f32_lanes(int op, const float *a, const float *b, float *r, int n, uint32_t control, uint32_t *flags) {
+    float x[4] = {0}, y[4] = {0}, v[4] = {0};
+    uint32_t f = 0;
+    if (n < 0) n = 0;
+    if (n > 4) n = 4;
+    for (int i = 0; i < n; i++) {
+        x[i] = a[i];
+        y[i] = op == OP_SQRT ? 0.0f : b[i];
+        if (control & CHFP_FLUSH_INPUTS) { x[i] = flush_in32(x[i], &f); y[i] = flush_in32(y[i], &f); }
+    }
+    host_state s = host_enter(control);
+    for (int i = 0; i < n; i++) {
+        float p = x[i], q = y[i];
+        PIN(p); PIN(q);
+        float t = compute32(op, p, q, 0.0f);
+        PIN(t);
+        v[i] = t;
+    }
+    f |= host_leave(s);
+    if (control & (CHFP_FLUSH_OUTPUTS | CHFP_TININESS_BEFORE_ROUNDING)) {
+        for (int i = 0; i < n; i++) if (fabsf(v[i]) <= FLT_MIN) return 0;
+    }
+    for (int i = 0; i < n; i++) r[i] = v[i];
+    *flags |= f;
+    return 1;
+}
+
+int chfp_f64_lanes(int op, const double *a, const double *b, double *r, int n, uint32_t control, uint32_t *flags) {
+    double x[4] = {0}, y[4] = {0}, v[4] = {0};
+    uint32_t f = 0;
+    if (n < 0) n = 0;
+    if (n > 4) n = 4;
+    for (int i = 0; i < n; i++) {
+        x[i] = a[i];
+        y[i] = op == OP_SQRT ? 0.0 : b[i];
+        if (control & CHFP_FLUSH_INPUTS) { x[i] = flush_in64(x[i], &f); y[i] = flush_in64(y[i], &f); }
+    }
+    host_state s = host_enter(control);
+    for (int i = 0; i < n; i++) {
+        double p = x[i], q = y[i];
+        PIN(p); PIN(q);
+        double t = compute64(op, p, q, 0.0);
+        PIN(t);
+        v[i] = t;
+    }
+    f |= host_leave(s);
+    if (control & (CHFP_FLUSH_OUTPUTS | CHFP_TININESS_BEFORE_ROUNDING)) {
+        for (int i = 0; i < n; i++) if (fabs(v[i]) <= DBL_MIN) return 0;
+    }
+    for (int i = 0; i < n; i++) r[i] = v[i];
+    *flags |= f;
+    return 1;
+}
+
 static inline float narrow_raw(double a, uint32_t control, uint32_t *f) {
     host_state s = host_enter(control);
     PIN(a);

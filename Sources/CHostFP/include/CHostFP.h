@@ -77,6 +77,16 @@ float chfp_f32_div(float a, float b, uint32_t control, uint32_t *flags);
 float chfp_f32_sqrt(float a, uint32_t control, uint32_t *flags);
 float chfp_f32_fma(float a, float b, float c, uint32_t control, uint32_t *flags);
 
+/// Up to four independent lanes under one mode switch (packed SIMD operations):
+/// r[i] = a[i] op b[i] for i < n (n <= 4), with `op` 0 add, 1 sub, 2 mul, 3 div,
+/// 4 square root of a[i] (b unused). The lanes' flags are OR-ed together into
+/// `*flags`. Returns 1 on success; returns 0 and leaves `*flags` untouched when a
+/// lane needs the single-operation functions (a result at or below the smallest
+/// normal while output flushing or tininess before rounding is requested). Input
+/// flushing applies as in the single-operation functions.
+int chfp_f32_lanes(int op, const float *a, const float *b, float *r, int n, uint32_t control, uint32_t *flags);
+int chfp_f64_lanes(int op, const double *a, const double *b, double *r, int n, uint32_t control, uint32_t *flags);
+
 /// binary64 -> binary32, rounded (output flushing applies).
 float chfp_f64_to_f32(double a, uint32_t control, uint32_t *flags);
 /// binary32 -> binary64, exact (input flushing applies).
