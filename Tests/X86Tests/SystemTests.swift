@@ -95,6 +95,60 @@ final class SystemTests: XCTestCase {
         XCTAssertEqual(m.run(maxInstructions: 1000), .exit(code: 23))
     }
 
+    /// Records the stores a RAM block reports to its translators, standing in
+    /// for a core of another architecture that has code on the page.
+    final class ForeignTranslator: CodeWriteObserver {
+        var writes: [(offset: UInt64, length: UInt64)] = []
+        func codeWritten(in block: RAMBlock, offset: UInt64, length: UInt64) { writes.append((offset, length)) }
+    }
+
+    func testStoresReachOtherCoresTranslations() throws {
+        // x86 stores into a page that another kind of core translates must
+        // reach that core, both when the x86 write TLB held the page before
+        // it became code and when x86 code shares the page (data next to code).
+        let asm = """
+        .text
+        .global _start
+        _start:
+            movl $1, 0x300000
+            movl $2, 0x300004
+            movl $3, data(%rip)
+            movl $4, data(%rip)
+            movl $5, data(%rip)
+            hlt
+        data:
+            .long 0
+        """
+        let elf = try KernelBuilder().buildRaw(assembly: asm, platform: .x86_64PC, linkAddress: 0x20_0000)
+        let m = try X86TestMachine()
+        let image = try m.load(elf)
+        let cpu = m.cpus[0]
+        guard case .ram(_, _, let block, let dataPage, _) = m.cluster.memory.target(of: 0x30_0000),
+              case .ram(_, _, _, let codePage, _) = m.cluster.memory.target(of: image.entry) else {
+            return XCTFail("RAM expected at 0x300000 and at the entry")
+        }
+        let other = ForeignTranslator()
+        block.addCodeObserver(other)
+
+        XCTAssertEqual(cpu.run(budget: 1), .budgetExhausted)   // fills the write TLB for 0x300000
+        block.markCode(atOffset: dataPage)                      // another core translates there
+        XCTAssertEqual(cpu.run(budget: 1), .budgetExhausted)
+        XCTAssertEqual(other.writes.count, 1, "a store through an older TLB entry must still be reported")
+        XCTAssertEqual(other.writes.first?.offset, dataPage + 4)
+        XCTAssertEqual(m.cluster.memory.read(0x30_0004, size: 4), 2)
+
+        // Data next to x86 code: the first store fills the TLB through the
+        // address space (every translator hears it, conservatively); later
+        // ones bypass invalidation while only x86 code is on the page.
+        XCTAssertEqual(cpu.run(budget: 1), .budgetExhausted)
+        let afterFill = other.writes.count
+        XCTAssertEqual(cpu.run(budget: 1), .budgetExhausted)
+        XCTAssertEqual(other.writes.count, afterFill, "data next to x86-only code stays on the direct path")
+        block.markCode(atOffset: codePage)                      // now the other core has code on that page too
+        XCTAssertEqual(cpu.run(budget: 1), .budgetExhausted)
+        XCTAssertEqual(other.writes.count, afterFill + 1, "a store next to x86 code must reach the other core's translations")
+    }
+
     func testCPUIDAndRDTSC() throws {
         let asm = """
         .text

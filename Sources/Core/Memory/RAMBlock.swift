@@ -62,10 +62,16 @@ public final class RAMBlock {
         }
     }
 
+    /// The mark `markCode` sets by default. A core that needs to tell its
+    /// own code from other cores' code on a page (the x86 core lets data
+    /// stores next to its own code bypass invalidation) marks with a bit of
+    /// its own; any non-zero byte means "some core translated code here".
+    public static let genericCodeMark: UInt8 = 1
+
     /// Marks the page holding `offset` as containing translated code.
     @inline(__always)
-    public func markCode(atOffset offset: UInt64) {
-        codePages[Int(offset >> RAMBlock.pageShift)] = 1
+    public func markCode(atOffset offset: UInt64, mark: UInt8 = RAMBlock.genericCodeMark) {
+        codePages[Int(offset >> RAMBlock.pageShift)] |= mark
     }
 
     /// Is any page in the range marked as code? Cheap check for store paths.

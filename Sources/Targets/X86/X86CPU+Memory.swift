@@ -55,7 +55,7 @@ extension X86CPU {
     @inline(__always)
     func write(_ va: UInt64, _ size: Int, _ value: UInt64) throws(X86Fault) {
         let e = tlbWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
-        if _fastPath(e.tag == va & ~0xFFF && Int(va & 0xFFF) <= 0x1000 - size) {
+        if _fastPath(e.tag == va & ~0xFFF && Int(va & 0xFFF) <= 0x1000 - size && e.codeByte.unsafelyUnwrapped.pointee == 0) {
             let p = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: e.addend &+ va)).unsafelyUnwrapped
             switch size {
             case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
@@ -113,7 +113,10 @@ extension X86CPU {
             return
         }
         let c = tlbCodeWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
-        if c.tag == va & ~0xFFF {
+        // Data next to x86 code may be stored directly, unless another kind
+        // of core has code on the page: then the store goes through the
+        // address space so every translator hears about it.
+        if c.tag == va & ~0xFFF && c.codeByte.unsafelyUnwrapped.pointee & ~X86CPU.codeMark == 0 {
             let host = UInt(truncatingIfNeeded: c.addend &+ va)
             if !storeHitsCode(host: host, size: size) {
                 let p = UnsafeMutableRawPointer(bitPattern: host).unsafelyUnwrapped
@@ -134,7 +137,8 @@ extension X86CPU {
         guard let mem = cluster?.memory else { return }
         guard case .ram(let p, let available, let block, let offset, let writable) = mem.target(of: page),
               available >= 0x1000 else { return }
-        let entry = TLBEntry(tag: va & ~0xFFF, addend: UInt64(UInt(bitPattern: p)) &- (va & ~0xFFF))
+        let entry = TLBEntry(tag: va & ~0xFFF, addend: UInt64(UInt(bitPattern: p)) &- (va & ~0xFFF),
+                             codeByte: UnsafePointer(block.codePages + Int(offset >> RAMBlock.pageShift)))
         let i = Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))
         if access == .write {
             guard writable else { return }

@@ -20,6 +20,8 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// Writable RAM pages that hold translated code: stores check the code bitmaps first.
     let tlbCodeWrite: UnsafeMutablePointer<TLBEntry>
     static let tlbSize = 256
+    /// This core kind's bit in `RAMBlock.codePages` (see `RAMBlock.genericCodeMark`).
+    static let codeMark: UInt8 = 2
     /// Direct-mapped block table.
     let blocks: UnsafeMutablePointer<BlockEntry>
     static let blockTableSize = 1 << 14
@@ -546,7 +548,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         }
         codeUsed += count
         markCodeBytes(page: key & ~0xFFF, from: Int(key & 0xFFF), count: offset)
-        host.block.markCode(atOffset: host.offset)
+        host.block.markCode(atOffset: host.offset, mark: X86CPU.codeMark)
         if !observedBlocks.contains(ObjectIdentifier(host.block)) {
             host.block.addCodeObserver(self)
             observedBlocks.append(ObjectIdentifier(host.block))
@@ -634,7 +636,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     codeBytes[page] = nil
                     hot.pointee.abortBlock = 1
                 } else {
-                    block.markCode(atOffset: UInt64(page &- UInt(bitPattern: block.base)))
+                    block.markCode(atOffset: UInt64(page &- UInt(bitPattern: block.base)), mark: X86CPU.codeMark)
                 }
             }
             page &+= 0x1000

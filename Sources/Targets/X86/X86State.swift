@@ -64,6 +64,10 @@ struct TLBEntry {
     var tag: UInt64 = 1
     /// Host address minus guest virtual address.
     var addend: UInt64 = 0
+    /// The page's byte in its RAM block's `codePages` (set for every filled
+    /// entry): stores check it, so a page another core starts translating
+    /// after this entry was filled still sends stores to the slow path.
+    var codeByte: UnsafePointer<UInt8>? = nil
 }
 
 /// One cached translated block.
