@@ -293,7 +293,8 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         }
     }
 
-    /// Executes up to `n` decoded instructions of a block. RIP is advanced
+    /// Executes decoded blocks, starting with `firstCount` instructions at
+    /// `firstBlock`, until `end` instructions have retired. RIP is advanced
     /// before each instruction runs, so handlers see the next instruction's
     /// address (RIP-relative operands, CALL) and branches overwrite it; a
     /// fault restores the instruction's own RIP and leaves `retired` at the
@@ -348,18 +349,9 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     let addr = fastAddress(i)
                     let a = try read(addr, Int(i.size))
                     let b = i.form == DecodedInstruction.Form.ei ? i.imm & m : gpr[Int(i.reg)] & m
-                    if i.sub < 7 {
-                        let r: UInt64
-                        switch i.sub {
-                        case 0: r = a &+ b
-                        case 1: r = a | b
-                        case 4: r = a & b
-                        case 6: r = a ^ b
-                        default: r = a &- b
-                        }
-                        try write(addr, Int(i.size), r)
-                    }
-                    _ = fastALU(i.sub, i.size, a, b)
+                    let (r, kind) = fastALUValue(i.sub, a, b)
+                    if i.sub < 7 { try write(addr, Int(i.size), r) }
+                    setLazy(kind, i.size, a, b, r)
                 case .cmovRR:
                     let v = gpr[Int(i.rm)]
                     let d = Int(i.reg)
@@ -374,7 +366,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 case .movStore:
                     try write(fastAddress(i), Int(i.size), gpr[Int(i.reg)])
                 case .leaFast:
-                    let a = fastAddressNoSegment(i)
+                    let a = fastAddress(i)
                     gpr[Int(i.reg)] = i.size == 8 ? a : a & 0xFFFF_FFFF
                 case .shiftRI: execShiftImmediate(i)
                 case .ssePackedInteger:
@@ -462,33 +454,31 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// on operands already masked to `size`, with its lazy flag record.
     @inline(__always)
     func fastALU(_ op: UInt8, _ size: UInt8, _ a: UInt64, _ b: UInt64) -> UInt64 {
-        let r: UInt64
-        let kind: UInt8
-        switch op {
-        case 0: r = a &+ b; kind = LazyFlags.add
-        case 1: r = a | b; kind = LazyFlags.logic
-        case 4, 8: r = a & b; kind = LazyFlags.logic
-        case 6: r = a ^ b; kind = LazyFlags.logic
-        default: r = a &- b; kind = LazyFlags.sub
-        }
-        let h = hot
-        h.pointee.lazyOp = kind
-        h.pointee.lazySize = size
-        h.pointee.lazyA = a
-        h.pointee.lazyB = b
-        h.pointee.lazyResult = r
+        let (r, kind) = fastALUValue(op, a, b)
+        setLazy(kind, size, a, b, r)
         return r
     }
 
-    /// Address of a specialised memory operand (no segment override, 64-bit addressing).
+    /// The value of ALU operation `op` (not ADC/SBB) and its lazy-flag kind.
     @inline(__always)
-    func fastAddressNoSegment(_ i: DecodedInstruction) -> UInt64 {
+    func fastALUValue(_ op: UInt8, _ a: UInt64, _ b: UInt64) -> (UInt64, UInt8) {
+        switch op {
+        case 0: return (a &+ b, LazyFlags.add)
+        case 1: return (a | b, LazyFlags.logic)
+        case 4, 8: return (a & b, LazyFlags.logic)
+        case 6: return (a ^ b, LazyFlags.logic)
+        default: return (a &- b, LazyFlags.sub)
+        }
+    }
+
+    /// Address of a specialised memory operand: specialisation admits no
+    /// segment override and only 64-bit addressing, so this is also LEA's value.
+    @inline(__always)
+    func fastAddress(_ i: DecodedInstruction) -> UInt64 {
         let base = i.base == DecodedInstruction.ripBase ? hot.pointee.rip : gpr[Int(i.base)]
         return UInt64(bitPattern: Int64(i.disp)) &+ base &+ (gpr[Int(i.index)] << UInt64(i.scale))
     }
 
-    @inline(__always)
-    func fastAddress(_ i: DecodedInstruction) -> UInt64 { fastAddressNoSegment(i) }
 
     // MARK: Block cache
 
