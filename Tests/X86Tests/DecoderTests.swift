@@ -23,7 +23,7 @@ final class DecoderTests: XCTestCase {
             XCTAssertEqual(p.entry?.op, entry.op)
             XCTAssertEqual(p.entry?.sub, entry.sub)
             let d = DecodedInstruction(p)
-            XCTAssertEqual(Int(d.length), p.length)
+            XCTAssertEqual(Int(d.end), p.length, "an unplaced instruction ends at its length")
             let text = X86Disassembler.format(p)
             XCTAssertFalse(text.isEmpty)
             XCTAssertFalse(text.contains("(bad)"), text)

@@ -37,7 +37,7 @@ extension X86CPU {
 
     // MARK: Fast paths
 
-    @inline(__always)
+    @inline(always)
     func read(_ va: UInt64, _ size: Int) throws(X86Fault) -> UInt64 {
         let e = tlbRead[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
         if _fastPath(e.tag == va & ~0xFFF && Int(va & 0xFFF) <= 0x1000 - size) {
@@ -52,7 +52,7 @@ extension X86CPU {
         return try readSlow(va, size)
     }
 
-    @inline(__always)
+    @inline(always)
     func write(_ va: UInt64, _ size: Int, _ value: UInt64) throws(X86Fault) {
         let e = tlbWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
         if _fastPath(e.tag == va & ~0xFFF && Int(va & 0xFFF) <= 0x1000 - size && e.codeByte.unsafelyUnwrapped.pointee == 0) {
@@ -79,8 +79,22 @@ extension X86CPU {
 
     // MARK: Slow paths
 
+    /// Brings `rip` and `retired` up to the instruction a fast memory access
+    /// recorded in `cursor` (devices read the retired count for the time).
+    @inline(always)
+    func syncPosition() {
+        let c = hot.pointee.cursor
+        if c != 0 {
+            let k = Int(c &- 1)
+            hot.pointee.retired = hot.pointee.blockRetired &+ UInt64(k)
+            hot.pointee.rip = hot.pointee.blockRip &+ UInt64(hot.pointee.blockCode.unsafelyUnwrapped[k].end)
+            hot.pointee.cursor = 0
+        }
+    }
+
     @inline(never)
     func readSlow(_ va: UInt64, _ size: Int) throws(X86Fault) -> UInt64 {
+        syncPosition()
         if (va & 0xFFF) + UInt64(size) > 0x1000 {
             // Page crossing: translate both pages before reading anything.
             let pa0 = try translate(va, .read)
@@ -101,6 +115,7 @@ extension X86CPU {
 
     @inline(never)
     func writeSlow(_ va: UInt64, _ size: Int, _ value: UInt64) throws(X86Fault) {
+        syncPosition()
         if (va & 0xFFF) + UInt64(size) > 0x1000 {
             let pa0 = try translate(va, .write)
             let second = (va | 0xFFF) &+ 1

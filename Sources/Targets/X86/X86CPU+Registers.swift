@@ -90,6 +90,17 @@ extension X86CPU {
             f |= h.flags & RFlags.cf
             if r == sign &- 1 { f |= RFlags.of }
             if r & 0xF == 0xF { f |= RFlags.af }
+        case LazyFlags.shl:
+            // CF is the last bit shifted out; OF = MSB(result) XOR CF (defined for a count of 1).
+            let cf = (a >> (bits &- b)) & 1
+            f |= cf
+            if (r >> (bits &- 1)) ^ cf != 0 { f |= RFlags.of }
+        case LazyFlags.shr:
+            f |= (a >> (b &- 1)) & 1
+            if b == 1 && a & sign != 0 { f |= RFlags.of }
+        case LazyFlags.sar:
+            let s = Int64(bitPattern: a << (64 &- bits)) >> Int64(64 &- bits)
+            f |= UInt64(bitPattern: s >> Int64(b &- 1)) & 1
         default:  // logic: CF = OF = 0, AF = 0 (undefined in the SDM)
             break
         }
@@ -97,7 +108,7 @@ extension X86CPU {
     }
 
     /// Records an ALU result for lazy flag evaluation.
-    @inline(__always)
+    @inline(always)
     func setLazy(_ op: UInt8, _ size: UInt8, _ a: UInt64, _ b: UInt64, _ r: UInt64) {
         hot.pointee.lazyOp = op
         hot.pointee.lazySize = size
@@ -129,18 +140,18 @@ extension X86CPU {
     var carryFlag: Bool {
         let h = hot
         let op = h.pointee.lazyOp
-        if op == LazyFlags.none || op >= LazyFlags.inc { return h.pointee.flags & RFlags.cf != 0 }
+        if op == LazyFlags.none || op == LazyFlags.inc || op == LazyFlags.dec { return h.pointee.flags & RFlags.cf != 0 }
         if op == LazyFlags.logic { return false }
         // ADD and SUB/CMP: compare at the operation's width (operands shifted to the top).
         let shift = 64 &- UInt64(h.pointee.lazySize) &* 8
-        if op == LazyFlags.add { return h.pointee.lazyResult << shift < h.pointee.lazyA << shift }
-        if op == LazyFlags.sub { return h.pointee.lazyA << shift < h.pointee.lazyB << shift }
+        if op == LazyFlags.add { return h.pointee.lazyResult &<< shift < h.pointee.lazyA &<< shift }
+        if op == LazyFlags.sub { return h.pointee.lazyA &<< shift < h.pointee.lazyB &<< shift }
         return computeArithmeticFlags() & RFlags.cf != 0
     }
 
     /// Before INC/DEC record their result: they keep CF, and every other
     /// arithmetic flag comes from their own record, so only CF is folded in.
-    @inline(__always)
+    @inline(always)
     func preserveCarryForIncDec() {
         let cf: UInt64 = carryFlag ? RFlags.cf : 0
         hot.pointee.flags = (hot.pointee.flags & ~RFlags.cf) | cf

@@ -294,11 +294,17 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     }
 
     /// Executes decoded blocks, starting with `firstCount` instructions at
-    /// `firstBlock`, until `end` instructions have retired. RIP is advanced
-    /// before each instruction runs, so handlers see the next instruction's
-    /// address (RIP-relative operands, CALL) and branches overwrite it; a
-    /// fault restores the instruction's own RIP and leaves `retired` at the
-    /// instructions before it.
+    /// `firstBlock`, until `end` instructions have retired.
+    ///
+    /// RIP and the retired count are not advanced per instruction: the loop
+    /// keeps the block's start RIP (also in register slot 16, which
+    /// RIP-relative operands of the fast kinds use with a pre-adjusted
+    /// displacement) and the index of the running instruction, and rebuilds
+    /// both where they can be observed: before a handler runs (it sees the
+    /// next instruction's RIP, as CALL and RIP-relative operands need), in
+    /// the memory slow paths through `cursor` (devices read the time), at
+    /// the end of a block, and on a fault, which restores the instruction's
+    /// own RIP and leaves `retired` at the instructions before it.
     ///
     /// The operations compilers emit most (about 85% of a CoreMark-class
     /// run) are handled in this switch, so a block pays for one call and one
@@ -313,16 +319,20 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         let hot = self.hot
         let stop = self.stopFlag
         var first = firstBlock
-        var n = Int(min(UInt64(firstCount), end &- hot.pointee.retired))
-        var start = hot.pointee.rip
+        var base = hot.pointee.retired
+        var n = Int(min(UInt64(firstCount), end &- base))
+        var blockRip = hot.pointee.rip
+        var k = 0
         do throws(X86Fault) {
           while true {
+            hot.pointee.blockRip = blockRip
+            hot.pointee.blockRetired = base
+            hot.pointee.blockCode = first
             hot.pointee.abortBlock = 0
-            var k = 0
+            gpr[Int(DecodedInstruction.ripBase)] = blockRip
+            k = 0
             while k < n {
                 let i = first[k]
-                start = hot.pointee.rip
-                hot.pointee.rip = start &+ UInt64(i.length)
                 switch i.op {
                 case .aluRR:
                     let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
@@ -337,14 +347,17 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     let r = fastALU(i.sub, i.size, old & m, i.imm & m)
                     if i.sub < 7 { gpr[d] = i.size >= 4 ? r & m : (old & ~m) | (r & m) }
                 case .aluRM:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
                     let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
                     let b = try read(fastAddress(i), Int(i.size))
                     let d = Int(i.reg)
                     let old = gpr[d]
                     let r = fastALU(i.sub, i.size, old & m, b)
                     if i.sub < 7 { gpr[d] = i.size >= 4 ? r & m : (old & ~m) | (r & m) }
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
                 case .aluM:
                     // Read, store, then record flags: a faulting store leaves the flags alone.
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
                     let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
                     let addr = fastAddress(i)
                     let a = try read(addr, Int(i.size))
@@ -352,89 +365,121 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     let (r, kind) = fastALUValue(i.sub, a, b)
                     if i.sub < 7 { try write(addr, Int(i.size), r) }
                     setLazy(kind, i.size, a, b, r)
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
                 case .cmovRR:
                     let v = gpr[Int(i.rm)]
                     let d = Int(i.reg)
-                    let taken = condition(i.sub)
+                    let taken = fastCondition(i.sub)
                     gpr[d] = (taken ? v : gpr[d]) & (i.size == 8 ? .max : 0xFFFF_FFFF)
                 case .movRR:
                     gpr[Int(i.reg)] = i.size == 8 ? gpr[Int(i.rm)] : gpr[Int(i.rm)] & 0xFFFF_FFFF
                 case .movRI:
                     gpr[Int(i.reg)] = i.imm
                 case .movLoad:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
                     gpr[Int(i.reg)] = try read(fastAddress(i), Int(i.size))
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
                 case .movStore:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
                     try write(fastAddress(i), Int(i.size), gpr[Int(i.reg)])
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
                 case .leaFast:
                     let a = fastAddress(i)
                     gpr[Int(i.reg)] = i.size == 8 ? a : a & 0xFFFF_FFFF
-                case .shiftRI: execShiftImmediate(i)
+                case .shiftRI:
+                    // Flags are recorded lazily; a zero count changes none.
+                    let d = Int(i.reg), count = i.imm
+                    let wide = i.size == 8
+                    let a = wide ? gpr[d] : gpr[d] & 0xFFFF_FFFF
+                    if count == 0 {
+                        gpr[d] = a
+                    } else {
+                        let r: UInt64, kind: UInt8
+                        switch i.sub {
+                        case 5: r = a &>> count; kind = LazyFlags.shr
+                        case 7:
+                            let s = wide ? Int64(bitPattern: a) : Int64(Int32(truncatingIfNeeded: a))
+                            r = UInt64(bitPattern: s &>> Int64(count)) & (wide ? .max : 0xFFFF_FFFF)
+                            kind = LazyFlags.sar
+                        default: r = (a &<< count) & (wide ? .max : 0xFFFF_FFFF); kind = LazyFlags.shl
+                        }
+                        gpr[d] = r
+                        setLazy(kind, i.size, a, count, r)
+                    }
+                case .movzxRR:
+                    gpr[Int(i.reg)] = gpr[Int(i.rm)] & (UInt64.max &>> (64 &- UInt64(i.sub) &* 8))
+                case .movzxLoad:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
+                    gpr[Int(i.reg)] = try read(fastAddress(i), Int(i.sub))
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
+                case .movsxRR:
+                    let s = 64 &- UInt64(i.sub) &* 8
+                    let v = UInt64(bitPattern: Int64(bitPattern: gpr[Int(i.rm)] &<< s) &>> Int64(s))
+                    gpr[Int(i.reg)] = i.size == 8 ? v : v & 0xFFFF_FFFF
+                case .movsxLoad:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
+                    let s = 64 &- UInt64(i.sub) &* 8
+                    let raw = try read(fastAddress(i), Int(i.sub))
+                    let v = UInt64(bitPattern: Int64(bitPattern: raw &<< s) &>> Int64(s))
+                    gpr[Int(i.reg)] = i.size == 8 ? v : v & 0xFFFF_FFFF
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
+                case .incDecR:
+                    let d = Int(i.reg)
+                    let m: UInt64 = i.size == 8 ? .max : 0xFFFF_FFFF
+                    let a = gpr[d] & m
+                    let r = (i.sub == 0 ? a &+ 1 : a &- 1) & m
+                    gpr[d] = r
+                    preserveCarryForIncDec()
+                    setLazy(i.sub == 0 ? LazyFlags.inc : LazyFlags.dec, i.size, a, 1, r)
                 case .ssePackedInteger:
                     try checkSSE()
-                    try execSSEInteger(i, unsafeBitCast(i.sub, to: SSEOp.self))
+                    if i.rm != DecodedInstruction.memory {
+                        if !packedIntegerFast(i) { try execSSEInteger(i, unsafeBitCast(i.sub, to: SSEOp.self)) }
+                    } else {
+                        // The handler computes its own address (RIP-relative too).
+                        hot.pointee.rip = blockRip &+ UInt64(i.end)
+                        hot.pointee.retired = base &+ UInt64(k)
+                        hot.pointee.cursor = 0
+                        try execSSEInteger(i, unsafeBitCast(i.sub, to: SSEOp.self))
+                        if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
+                    }
                 case .xmmMove:
                     try checkSSE()
                     let s = 2 &* Int(i.rm), d = 2 &* Int(i.reg)
                     xmm[d] = xmm[s]; xmm[d &+ 1] = xmm[s &+ 1]
                 case .xmmLoad:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
                     try checkSSE()
                     let a = fastAddress(i)
                     if i.sub == SSEOp.movaLoad.rawValue && a & 15 != 0 { throw X86Fault.gp() }
                     let lo = try read(a, 8), hi = try read(a &+ 8, 8)
                     let d = 2 &* Int(i.reg)
                     xmm[d] = lo; xmm[d &+ 1] = hi
-                case .alu: try execALU(i)
-                case .mov: try execMov(i)
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
                 case .jcc:
-                    // CMP/SUB and logic results decide the common conditions
-                    // straight from the lazy record (written out here: the
-                    // inliner gives up on a caller this size).
-                    let cc = i.sub
-                    let lazy = hot.pointee.lazyOp
-                    let shift = 64 &- UInt64(hot.pointee.lazySize) &* 8
-                    var taken: Bool
-                    if lazy == LazyFlags.sub && (0x00CE >> (cc >> 1)) & 1 != 0 {
-                        let a = hot.pointee.lazyA << shift, b = hot.pointee.lazyB << shift
-                        switch cc >> 1 {
-                        case 1: taken = a < b
-                        case 2: taken = a == b
-                        case 3: taken = a <= b
-                        case 6: taken = Int64(bitPattern: a) < Int64(bitPattern: b)
-                        default: taken = Int64(bitPattern: a) <= Int64(bitPattern: b)
-                        }
-                        if cc & 1 != 0 { taken = !taken }
-                    } else if lazy != LazyFlags.none && cc >> 1 == 2 {
-                        // ZF comes from the result for every lazy kind.
-                        taken = (hot.pointee.lazyResult << shift == 0) != (cc & 1 != 0)
-                    } else {
-                        taken = condition(cc)
-                    }
-                    if taken { hot.pointee.rip &+= i.imm }
-                case .lea: writeReg(i.reg, i.size, effectiveAddressNoSegment(i))
-                case .movImm: try writeRM(i, i.imm)
-                case .movzx: try execMovzx(i)
-                case .movsx: try execMovsx(i)
-                case .cmov: try execCmov(i)
-                case .jmp: hot.pointee.rip &+= i.imm
-                case .call: try execCall(i)
-                case .ret: try execRet(i)
-                case .push: try push(try readRM(i), i.size)
-                case .pop: try execPop(i)
-                case .inc: try execIncDec(i, increment: true)
-                case .dec: try execIncDec(i, increment: false)
-                case .setcc: try writeRM(i, condition(i.sub) ? 1 : 0)
-                case .shift: try execShift(i)
-                case .sse: try execSSE(i)
+                    hot.pointee.rip = blockRip &+ UInt64(i.end) &+ (fastCondition(i.sub) ? i.imm : 0)
+                case .jmp:
+                    hot.pointee.rip = blockRip &+ UInt64(i.end) &+ i.imm
                 case .nop: break
-                default: try dispatch(i)
+                default:
+                    // A handler sees exact RIP (of the next instruction) and retired count.
+                    hot.pointee.rip = blockRip &+ UInt64(i.end)
+                    hot.pointee.retired = base &+ UInt64(k)
+                    hot.pointee.cursor = 0
+                    try dispatch(i)
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), hot.pointee.rip) }
                 }
-                hot.pointee.retired &+= 1
-                k += 1
-                if _slowPath(hot.pointee.abortBlock != 0) { return }
+                k &+= 1
             }
+            // The block ran to its end (or to the budget). A branch or handler
+            // at the end of a block has set RIP; otherwise it follows the last.
+            let last = first[n &- 1]
+            if last.flags & DecodedInstruction.Flags.endsBlock == 0 { hot.pointee.rip = blockRip &+ UInt64(last.end) }
+            base &+= UInt64(n)
+            hot.pointee.retired = base
+            hot.pointee.cursor = 0
             // Chain to the next block.
-            let retired = hot.pointee.retired
-            if retired >= end || stop.pointee != 0 || hot.pointee.pending != 0 { return }
+            if base >= end || stop.pointee != 0 || hot.pointee.pending != 0 { return }
             let rip = hot.pointee.rip
             let t = tlbFetch[Int((rip >> 12) & UInt64(X86CPU.tlbSize - 1))]
             guard t.tag == rip & ~0xFFF else { return }
@@ -442,17 +487,102 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             let b = blocks[blockIndex(key)]
             guard b.key == key else { return }
             first = UnsafePointer(code + Int(b.start))
-            n = Int(min(UInt64(b.count), end &- retired))
+            n = Int(min(UInt64(b.count), end &- base))
+            blockRip = rip
           }
         } catch {
-            if error.vector != X86Fault.leave.vector { hot.pointee.rip = start }
+            if error.vector != X86Fault.leave.vector {
+                // A fault: the instruction did not happen.
+                hot.pointee.retired = base &+ UInt64(k)
+                hot.pointee.rip = blockRip &+ (k == 0 ? 0 : UInt64(first[k &- 1].end))
+            }
+            hot.pointee.cursor = 0
             throw error
         }
     }
 
+    /// Ends a block early after instruction `index` (counting from the whole
+    /// run's retired count) completed: its store or handler overwrote code.
+    @inline(never)
+    func leaveAborted(_ index: UInt64, _ nextRip: UInt64) {
+        hot.pointee.retired = index &+ 1
+        hot.pointee.rip = nextRip
+        hot.pointee.cursor = 0
+    }
+
+    /// Condition `cc`, deciding the common cases straight from the lazy
+    /// record: B/E/BE/L/LE after CMP/SUB, and E after anything (ZF comes
+    /// from the result for every lazy kind); the rest through `condition`.
+    @inline(always)
+    func fastCondition(_ cc: UInt8) -> Bool {
+        let lazy = hot.pointee.lazyOp
+        let shift = 64 &- UInt64(hot.pointee.lazySize) &* 8
+        var taken: Bool
+        if lazy == LazyFlags.sub && (0x00CE &>> (cc >> 1)) & 1 != 0 {
+            let a = hot.pointee.lazyA &<< shift, b = hot.pointee.lazyB &<< shift
+            switch cc >> 1 {
+            case 1: taken = a < b
+            case 2: taken = a == b
+            case 3: taken = a <= b
+            case 6: taken = Int64(bitPattern: a) < Int64(bitPattern: b)
+            default: taken = Int64(bitPattern: a) <= Int64(bitPattern: b)
+            }
+            if cc & 1 != 0 { taken = !taken }
+        } else if lazy != LazyFlags.none && cc >> 1 == 2 {
+            taken = (hot.pointee.lazyResult &<< shift == 0) != (cc & 1 != 0)
+        } else {
+            taken = conditionOutOfLine(cc)
+        }
+        return taken
+    }
+
+    /// `condition` as a call, so `fastCondition` stays small enough to inline.
+    @inline(never)
+    func conditionOutOfLine(_ cc: UInt8) -> Bool { condition(cc) }
+
+    /// The packed-integer operations loops use most, register to register,
+    /// without the call into `execSSEInteger`; false for anything else.
+    @inline(always)
+    func packedIntegerFast(_ i: DecodedInstruction) -> Bool {
+        let s = 2 &* Int(i.rm), d = 2 &* Int(i.reg)
+        let a = X128(xmm[d], xmm[d &+ 1]), b = X128(xmm[s], xmm[s &+ 1])
+        let r: X128
+        switch unsafeBitCast(i.sub, to: SSEOp.self) {
+        case .pshufd:
+            let v = d32(b), n = i.imm
+            r = x(SIMD4<UInt32>(v[Int(n & 3)], v[Int((n >> 2) & 3)], v[Int((n >> 4) & 3)], v[Int((n >> 6) & 3)]))
+        case .pmuludq: r = X128((a[0] & 0xFFFF_FFFF) &* (b[0] & 0xFFFF_FFFF), (a[1] & 0xFFFF_FFFF) &* (b[1] & 0xFFFF_FFFF))
+        case .paddd: r = x(d32(a) &+ d32(b))
+        case .psubd: r = x(d32(a) &- d32(b))
+        case .paddq: r = a &+ b
+        case .psubq: r = a &- b
+        case .punpckldq: r = X128((a[0] & 0xFFFF_FFFF) | b[0] << 32, (a[0] >> 32) | (b[0] >> 32) << 32)
+        case .punpcklqdq: r = X128(a[0], b[0])
+        case .punpcklwd:
+            let p = a[0], q = b[0]
+            @inline(__always) func pair(_ k: UInt64) -> UInt64 { (p >> (16 &* k)) & 0xFFFF | ((q >> (16 &* k)) & 0xFFFF) << 16 }
+            r = X128(pair(0) | pair(1) << 32, pair(2) | pair(3) << 32)
+        case .psradImm, .psrldImm, .pslldImm, .psrlqImm, .psllqImm:
+            // Immediate shifts: the r/m register is shifted in place.
+            let c = i.imm & 0xFF, v = d32(b)
+            switch unsafeBitCast(i.sub, to: SSEOp.self) {
+            case .psradImm: r = x(sd32(b) &>> Int32(min(c, 31)))
+            case .psrldImm: r = c > 31 ? X128(0, 0) : x(v &>> UInt32(c))
+            case .pslldImm: r = c > 31 ? X128(0, 0) : x(v &<< UInt32(c))
+            case .psrlqImm: r = c > 63 ? X128(0, 0) : b &>> c
+            default: r = c > 63 ? X128(0, 0) : b &<< c
+            }
+            xmm[s] = r[0]; xmm[s &+ 1] = r[1]
+            return true
+        default: return false
+        }
+        xmm[d] = r[0]; xmm[d &+ 1] = r[1]
+        return true
+    }
+
     /// Result of ALU operation `op` (group-1 order, 8 = TEST; not ADC/SBB)
     /// on operands already masked to `size`, with its lazy flag record.
-    @inline(__always)
+    @inline(always)
     func fastALU(_ op: UInt8, _ size: UInt8, _ a: UInt64, _ b: UInt64) -> UInt64 {
         let (r, kind) = fastALUValue(op, a, b)
         setLazy(kind, size, a, b, r)
@@ -460,7 +590,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     }
 
     /// The value of ALU operation `op` (not ADC/SBB) and its lazy-flag kind.
-    @inline(__always)
+    @inline(always)
     func fastALUValue(_ op: UInt8, _ a: UInt64, _ b: UInt64) -> (UInt64, UInt8) {
         switch op {
         case 0: return (a &+ b, LazyFlags.add)
@@ -472,11 +602,12 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     }
 
     /// Address of a specialised memory operand: specialisation admits no
-    /// segment override and only 64-bit addressing, so this is also LEA's value.
-    @inline(__always)
+    /// segment override and only 64-bit addressing, so this is also LEA's
+    /// value. A RIP-relative base is slot 16, the block's start RIP, with
+    /// the displacement adjusted when the block was translated.
+    @inline(always)
     func fastAddress(_ i: DecodedInstruction) -> UInt64 {
-        let base = i.base == DecodedInstruction.ripBase ? hot.pointee.rip : gpr[Int(i.base)]
-        return UInt64(bitPattern: Int64(i.disp)) &+ base &+ (gpr[Int(i.index)] << UInt64(i.scale))
+        UInt64(bitPattern: Int64(i.disp)) &+ gpr[Int(i.base)] &+ (gpr[Int(i.index)] << UInt64(i.scale))
     }
 
 
@@ -516,7 +647,9 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             let result = maps.parse(UnsafeBufferPointer(start: host.pointer.advanced(by: offset).assumingMemoryBound(to: UInt8.self), count: avail))
             switch result {
             case .success(let p):
-                let d = DecodedInstruction(p).specialized()
+                var d = DecodedInstruction(p)
+                d.end = UInt16(offset + p.length)
+                d = d.specialized()
                 code[start + count] = d
                 count += 1
                 offset += p.length

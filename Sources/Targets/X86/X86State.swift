@@ -12,6 +12,16 @@ struct X86HotState {
     var pending: UInt8 = 0
     /// Non-zero: leave the current block after this instruction (code was overwritten).
     var abortBlock: UInt32 = 0
+    /// Inside a block, `rip` and `retired` are brought up to date only where
+    /// something can observe them. A fast memory access records 1 + its
+    /// index in the block here first; the memory slow paths call
+    /// `syncPosition()`, which rebuilds both from it and clears it. 0: exact.
+    var cursor: UInt32 = 0
+    /// The running block: RIP of its first instruction, instructions
+    /// retired before it, and its decoded instructions.
+    var blockRip: UInt64 = 0
+    var blockRetired: UInt64 = 0
+    var blockCode: UnsafePointer<DecodedInstruction>? = nil
     var lazyA: UInt64 = 0
     var lazyB: UInt64 = 0
     var lazyResult: UInt64 = 0
@@ -34,6 +44,11 @@ enum LazyFlags {
     static let logic: UInt8 = 5
     static let inc: UInt8 = 6
     static let dec: UInt8 = 7
+    /// Shifts by a non-zero count: `lazyA` is the operand, `lazyB` the
+    /// (masked) count; AF is left clear.
+    static let shl: UInt8 = 8
+    static let shr: UInt8 = 9
+    static let sar: UInt8 = 10
 }
 
 /// RFLAGS bits (SDM Vol. 1, §3.4.3).

@@ -7,8 +7,8 @@ public struct DecodedInstruction: Sendable {
     // block arena to the handlers: a struct of a dozen byte-sized stored
     // fields was unpacked and repacked byte by byte on every call, which
     // cost more than most handlers. Fields are bit ranges of the words.
-    //   w0: op | sub | size | length | reg | rm | base | index   (8 bits each)
-    //   w1: scale | flags | form | 0 | disp (32 bits, signed)
+    //   w0: op | sub | size | form | reg | rm | base | index   (8 bits each)
+    //   w1: scale | flags | end (16 bits) | disp (32 bits, signed)
     @usableFromInline var w0: UInt64 = UInt64(DecodedInstruction.none) << 48 | UInt64(DecodedInstruction.none) << 56 | 4 << 16
     @usableFromInline var w1: UInt64 = 0
     public var imm: UInt64 = 0
@@ -26,7 +26,8 @@ public struct DecodedInstruction: Sendable {
     public var sub: UInt8 { @inline(__always) get { byte(w0, 1) } set { Self.put(&w0, 1, newValue) } }
     /// Operand size in bytes: 1, 2, 4 or 8.
     public var size: UInt8 { @inline(__always) get { byte(w0, 2) } set { Self.put(&w0, 2, newValue) } }
-    public var length: UInt8 { @inline(__always) get { byte(w0, 3) } set { Self.put(&w0, 3, newValue) } }
+    /// Operand form (`Form` raw value).
+    public var form: UInt8 { @inline(__always) get { byte(w0, 3) } set { Self.put(&w0, 3, newValue) } }
     /// ModRM.reg operand (with REX.R); byte registers AH–BH are 16–19.
     public var reg: UInt8 { @inline(__always) get { byte(w0, 4) } set { Self.put(&w0, 4, newValue) } }
     /// Register r/m operand, or `DecodedInstruction.memory` for a memory operand.
@@ -38,8 +39,14 @@ public struct DecodedInstruction: Sendable {
     public var scale: UInt8 { @inline(__always) get { byte(w1, 0) } set { Self.put(&w1, 0, newValue) } }
     /// `Flags` bits.
     public var flags: UInt8 { @inline(__always) get { byte(w1, 1) } set { Self.put(&w1, 1, newValue) } }
-    /// Operand form (`Form` raw value).
-    public var form: UInt8 { @inline(__always) get { byte(w1, 2) } set { Self.put(&w1, 2, newValue) } }
+    /// Offset of the next instruction from the start of the translated
+    /// block (the instruction's length until `translateBlock` places it):
+    /// the block loop keeps RIP as the block's start and rebuilds it from
+    /// this only where something can observe it.
+    public var end: UInt16 {
+        @inline(__always) get { UInt16(truncatingIfNeeded: w1 >> 16) }
+        set { w1 = (w1 & ~0xFFFF_0000) | UInt64(newValue) << 16 }
+    }
     public var disp: Int32 {
         @inline(__always) get { Int32(truncatingIfNeeded: Int64(bitPattern: w1) >> 32) }
         set { w1 = (w1 & 0xFFFF_FFFF) | UInt64(UInt32(bitPattern: newValue)) << 32 }
@@ -95,9 +102,18 @@ public struct DecodedInstruction: Sendable {
     public func specialized() -> DecodedInstruction {
         let plainAddressing = flags & (Flags.fs | Flags.gs | Flags.address32 | Flags.lock) == 0
         var d = self
-        func fastMemory() {
+        // The block loop keeps the block's start RIP in register slot 16,
+        // so a RIP-relative displacement absorbs the offset of the next
+        // instruction (`end`) here, when that still fits 32 bits.
+        func fastMemory() -> Bool {
+            if d.base == DecodedInstruction.ripBase {
+                let folded = Int64(d.disp) + Int64(d.end)
+                guard let disp = Int32(exactly: folded) else { return false }
+                d.disp = disp
+            }
             if d.base == DecodedInstruction.none { d.base = DecodedInstruction.zeroRegister }
             if d.index == DecodedInstruction.none { d.index = DecodedInstruction.zeroRegister }
+            return true
         }
         if op == .sse {
             guard let s = SSEOp(rawValue: sub) else { return self }
@@ -108,7 +124,7 @@ public struct DecodedInstruction: Sendable {
                     d.op = .xmmMove
                     if s == .movaStore || s == .movuStore { d.reg = rm; d.rm = reg }
                 } else if (s == .movaLoad || s == .movuLoad) && plainAddressing {
-                    d.op = .xmmLoad; fastMemory()
+                    d.op = .xmmLoad; guard fastMemory() else { return self }
                 } else { return self }
             } else { return self }
             return d
@@ -120,7 +136,7 @@ public struct DecodedInstruction: Sendable {
                 if rm != DecodedInstruction.memory {
                     d.op = .aluRR
                 } else if plainAddressing {
-                    d.op = .aluRM; fastMemory()
+                    d.op = .aluRM; guard fastMemory() else { return self }
                 } else { return self }
             } else if rm != DecodedInstruction.memory {
                 if form == Form.ei {
@@ -129,7 +145,7 @@ public struct DecodedInstruction: Sendable {
                     d.op = .aluRR; d.reg = rm; d.rm = reg
                 }
             } else if plainAddressing {
-                d.op = .aluM; fastMemory()
+                d.op = .aluM; guard fastMemory() else { return self }
             } else { return self }
             return d
         }
@@ -139,18 +155,35 @@ public struct DecodedInstruction: Sendable {
             d.op = .cmovRR
         case .shift where rm != DecodedInstruction.memory && form == Form.ei && sub >= 4:
             d.op = .shiftRI; d.reg = rm
+            d.imm = imm & (size == 8 ? 63 : 31)
+        case .movzx, .movsx, .movsxd:
+            if op == .movsxd {
+                // MOVSXD with a 32-bit destination is a plain 32-bit move.
+                guard size == 8 else { return self }
+                d.sub = 4
+            }
+            let zero = op == .movzx
+            if rm != DecodedInstruction.memory {
+                guard rm < 16 else { return self }  // AH–BH
+                d.op = zero ? .movzxRR : .movsxRR
+            } else if plainAddressing {
+                d.op = zero ? .movzxLoad : .movsxLoad; guard fastMemory() else { return self }
+            } else { return self }
+        case .inc where rm != DecodedInstruction.memory, .dec where rm != DecodedInstruction.memory:
+            d.op = .incDecR; d.reg = rm
+            d.sub = op == .inc ? 0 : 1
         case .mov:
             if rm != DecodedInstruction.memory {
                 d.op = .movRR
                 if form != Form.ge { d.reg = rm; d.rm = reg }
             } else if plainAddressing {
-                d.op = form == Form.ge ? .movLoad : .movStore; fastMemory()
+                d.op = form == Form.ge ? .movLoad : .movStore; guard fastMemory() else { return self }
             } else { return self }
         case .movImm where rm != DecodedInstruction.memory:
             d.op = .movRI; d.reg = rm
             if size == 4 { d.imm &= 0xFFFF_FFFF }
         case .lea where flags & Flags.address32 == 0:
-            d.op = .leaFast; fastMemory()
+            d.op = .leaFast; guard fastMemory() else { return self }
         default:
             return self
         }
@@ -167,14 +200,14 @@ public struct DecodedInstruction: Sendable {
         if p.map == .oneByte && p.opcode == 0x90 && p.prefixes.rexB != 0 {
             self.op = .xchg
             size = UInt8(p.operandSize)
-            length = UInt8(p.length)
+            end = UInt16(p.length)
             rm = 8
             reg = 0
             return
         }
         sub = e.sub
         size = UInt8(p.operandSize)
-        length = UInt8(p.length)
+        end = UInt16(p.length)
         let px = p.prefixes
         var f: UInt8 = 0
         if px.rep { f |= Flags.rep }

@@ -32,8 +32,13 @@ public enum X86Op: UInt8, Sendable, CaseIterable {
     // destination register is `reg`, a source register is `rm`, and the
     // memory fields use `zeroRegister` for "none".
     case aluRR, aluRI, aluRM, aluM, movRR, movRI, movLoad, movStore, leaFast, cmovRR
-    /// SHL/SHR/SAR of a 32/64-bit register by an immediate count.
+    /// SHL/SHR/SAR of a 32/64-bit register by an immediate count (pre-masked).
     case shiftRI
+    /// MOVZX/MOVSX/MOVSXD into a 32/64-bit register from a register (not
+    /// AH–BH) or plain memory; `sub` is the source size in bytes.
+    case movzxRR, movzxLoad, movsxRR, movsxLoad
+    /// INC (`sub` 0) or DEC (`sub` 1) of a 32/64-bit register.
+    case incDecR
     /// SSE: packed-integer operations (`sub` is the `SSEOp`), and
     /// MOVAPS/MOVUPS/MOVDQA/MOVDQU loads from plain memory and between registers.
     case ssePackedInteger, xmmLoad, xmmMove

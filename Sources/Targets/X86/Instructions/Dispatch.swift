@@ -117,7 +117,7 @@ extension X86CPU {
         case .rdrand: execRdrand(i)
         case .sse: try execSSE(i)
         case .aluRR, .aluRI, .aluRM, .aluM, .cmovRR, .movRR, .movRI, .movLoad, .movStore, .leaFast,
-             .shiftRI, .ssePackedInteger, .xmmLoad, .xmmMove:
+             .shiftRI, .movzxRR, .movzxLoad, .movsxRR, .movsxLoad, .incDecR, .ssePackedInteger, .xmmLoad, .xmmMove:
             preconditionFailure("specialised operations run in the block loop")
         }
     }

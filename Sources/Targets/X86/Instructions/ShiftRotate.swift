@@ -77,38 +77,6 @@ extension X86CPU {
         hot.pointee.lazyOp = LazyFlags.none
     }
 
-    /// SHL/SAL/SHR/SAR of a 32/64-bit register by an immediate (the
-    /// `shiftRI` specialisation): the same results and flags as `execShift`.
-    @inline(never)
-    func execShiftImmediate(_ i: DecodedInstruction) {
-        let wide = i.size == 8
-        let bits: UInt64 = wide ? 64 : 32
-        let mask: UInt64 = wide ? .max : 0xFFFF_FFFF
-        let count = i.imm & (bits &- 1)
-        let d = Int(i.reg)
-        let a = gpr[d] & mask
-        guard count != 0 else { gpr[d] = a; return }
-        let r: UInt64, cf: UInt64, of: Bool
-        switch i.sub {
-        case 5:  // SHR
-            r = a >> count
-            cf = (a >> (count &- 1)) & 1
-            of = count == 1 && a >> (bits &- 1) != 0
-        case 7:  // SAR
-            let s = Int64(bitPattern: a << (64 &- bits)) >> Int64(64 &- bits)
-            r = UInt64(bitPattern: s >> Int64(count)) & mask
-            cf = UInt64(bitPattern: s >> Int64(count &- 1)) & 1
-            of = false
-        default:  // SHL, SAL
-            r = (a << count) & mask
-            cf = (a >> (bits &- count)) & 1
-            of = (r >> (bits &- 1)) ^ cf != 0
-        }
-        gpr[d] = r
-        hot.pointee.flags = (hot.pointee.flags & ~RFlags.arithmetic) | szp(r, i.size) | cf | (of ? RFlags.of : 0) | 2
-        hot.pointee.lazyOp = LazyFlags.none
-    }
-
     /// SHLD/SHRD: shift `dst`, filling from `src`.
     func execShiftDouble(_ i: DecodedInstruction, left: Bool) throws(X86Fault) {
         let size = i.size
