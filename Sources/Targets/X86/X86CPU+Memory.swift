@@ -68,6 +68,29 @@ extension X86CPU {
         try writeSlow(va, size, value)
     }
 
+    /// A 16-byte store (SSE), all or nothing: both halves go straight to
+    /// RAM when they share a page the write TLB maps, else both pages are
+    /// probed before anything is written.
+    @inline(always)
+    func write128(_ va: UInt64, _ low: UInt64, _ high: UInt64) throws(X86Fault) {
+        let e = tlbWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
+        if _fastPath(e.tag == va & ~0xFFF && va & 0xFFF <= 0xFF0 && e.codeByte.unsafelyUnwrapped.pointee == 0) {
+            let p = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: e.addend &+ va)).unsafelyUnwrapped
+            p.storeBytes(of: low, toByteOffset: 0, as: UInt64.self)
+            p.storeBytes(of: high, toByteOffset: 8, as: UInt64.self)
+            return
+        }
+        try write128Slow(va, low, high)
+    }
+
+    @inline(never)
+    func write128Slow(_ va: UInt64, _ low: UInt64, _ high: UInt64) throws(X86Fault) {
+        syncPosition()
+        try probeWrite(va, 16)
+        try write(va, 8, low)
+        try write(va &+ 8, 8, high)
+    }
+
     /// Checks that a write would succeed (for read-modify-write sequences
     /// that must fault before changing anything).
     func probeWrite(_ va: UInt64, _ size: Int) throws(X86Fault) {

@@ -377,7 +377,9 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     gpr[Int(i.reg)] = i.imm
                 case .movLoad:
                     hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
-                    gpr[Int(i.reg)] = try read(fastAddress(i), Int(i.size))
+                    let v = try read(fastAddress(i), Int(i.size))
+                    let d = Int(i.reg)
+                    gpr[d] = i.size >= 4 ? v : (gpr[d] & ~(UInt64.max &>> (64 &- UInt64(i.size) &* 8))) | v
                     if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
                 case .movStore:
                     hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
@@ -386,10 +388,11 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 case .leaFast:
                     let a = fastAddress(i)
                     gpr[Int(i.reg)] = i.size == 8 ? a : a & 0xFFFF_FFFF
-                case .shiftRI:
+                case .shiftR:
                     // Flags are recorded lazily; a zero count changes none.
-                    let d = Int(i.reg), count = i.imm
                     let wide = i.size == 8
+                    let d = Int(i.reg)
+                    let count = (i.form == DecodedInstruction.Form.ecl ? gpr[1] : i.imm) & (wide ? 63 : 31)
                     let a = wide ? gpr[d] : gpr[d] & 0xFFFF_FFFF
                     if count == 0 {
                         gpr[d] = a
@@ -423,6 +426,57 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     let v = UInt64(bitPattern: Int64(bitPattern: raw &<< s) &>> Int64(s))
                     gpr[Int(i.reg)] = i.size == 8 ? v : v & 0xFFFF_FFFF
                     if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
+                case .imulRR:
+                    let d = Int(i.reg)
+                    let b = gpr[Int(i.rm)]
+                    let a = i.form == DecodedInstruction.Form.gei ? i.imm : gpr[d]
+                    let low: UInt64, overflow: Bool
+                    if i.size == 8 {
+                        let p = Int64(bitPattern: a).multipliedFullWidth(by: Int64(bitPattern: b))
+                        low = p.low
+                        overflow = p.high != Int64(bitPattern: low) &>> 63
+                    } else {
+                        let p = Int64(Int32(truncatingIfNeeded: a)) &* Int64(Int32(truncatingIfNeeded: b))
+                        low = UInt64(bitPattern: p) & 0xFFFF_FFFF
+                        overflow = p != Int64(Int32(truncatingIfNeeded: p))
+                    }
+                    gpr[d] = low
+                    setArithmeticFlags((overflow ? RFlags.cf | RFlags.of : 0) | szp(low, i.size))
+                case .pushR:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
+                    let sp = gpr[4] &- 8
+                    try write(sp, 8, gpr[Int(i.rm)])
+                    gpr[4] = sp
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
+                case .popR:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
+                    let sp = gpr[4]
+                    let v = try read(sp, 8)
+                    gpr[4] = sp &+ 8
+                    gpr[Int(i.rm)] = v
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
+                case .callRel:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
+                    let next = blockRip &+ UInt64(i.end)
+                    let sp = gpr[4] &- 8
+                    try write(sp, 8, next)
+                    gpr[4] = sp
+                    hot.pointee.rip = next &+ i.imm
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), next &+ i.imm) }
+                case .retNear:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
+                    let sp = gpr[4]
+                    let target = try read(sp, 8)
+                    gpr[4] = sp &+ 8
+                    hot.pointee.rip = target
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), target) }
+                case .jmpIndirectR:
+                    hot.pointee.rip = gpr[Int(i.rm)]
+                case .jmpIndirectLoad:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
+                    let target = try read(fastAddress(i), 8)
+                    hot.pointee.rip = target
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), target) }
                 case .incDecR:
                     let d = Int(i.reg)
                     let m: UInt64 = i.size == 8 ? .max : 0xFFFF_FFFF
@@ -452,10 +506,23 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     try checkSSE()
                     let a = fastAddress(i)
                     if i.sub == SSEOp.movaLoad.rawValue && a & 15 != 0 { throw X86Fault.gp() }
-                    let lo = try read(a, 8), hi = try read(a &+ 8, 8)
+                    let lo = try read(a, 8)
+                    let hi = i.sub == SSEOp.movqLoad.rawValue ? 0 : try read(a &+ 8, 8)
                     let d = 2 &* Int(i.reg)
                     xmm[d] = lo; xmm[d &+ 1] = hi
                     if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
+                case .xmmStore:
+                    hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
+                    try checkSSE()
+                    let a = fastAddress(i)
+                    if i.sub == SSEOp.movaStore.rawValue && a & 15 != 0 { throw X86Fault.gp() }
+                    let s = 2 &* Int(i.reg)
+                    try write128(a, xmm[s], xmm[s &+ 1])
+                    if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
+                case .xmmFromGPR:
+                    try checkSSE()
+                    let v = gpr[Int(i.rm)], d = 2 &* Int(i.reg)
+                    xmm[d] = i.size == 8 ? v : v & 0xFFFF_FFFF; xmm[d &+ 1] = 0
                 case .jcc:
                     hot.pointee.rip = blockRip &+ UInt64(i.end) &+ (fastCondition(i.sub) ? i.imm : 0)
                 case .jmp:
@@ -558,6 +625,10 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         case .psubq: r = a &- b
         case .punpckldq: r = X128((a[0] & 0xFFFF_FFFF) | b[0] << 32, (a[0] >> 32) | (b[0] >> 32) << 32)
         case .punpcklqdq: r = X128(a[0], b[0])
+        case .pand: r = a & b
+        case .pandn: r = ~a & b
+        case .por: r = a | b
+        case .pxor: r = a ^ b
         case .punpcklwd:
             let p = a[0], q = b[0]
             @inline(__always) func pair(_ k: UInt64) -> UInt64 { (p >> (16 &* k)) & 0xFFFF | ((q >> (16 &* k)) & 0xFFFF) << 16 }

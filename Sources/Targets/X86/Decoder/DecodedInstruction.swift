@@ -123,9 +123,14 @@ public struct DecodedInstruction: Sendable {
                 if rm != DecodedInstruction.memory {
                     d.op = .xmmMove
                     if s == .movaStore || s == .movuStore { d.reg = rm; d.rm = reg }
-                } else if (s == .movaLoad || s == .movuLoad) && plainAddressing {
-                    d.op = .xmmLoad; guard fastMemory() else { return self }
+                } else if plainAddressing {
+                    d.op = s == .movaLoad || s == .movuLoad ? .xmmLoad : .xmmStore
+                    guard fastMemory() else { return self }
                 } else { return self }
+            } else if s == .movqLoad && rm == DecodedInstruction.memory && plainAddressing {
+                d.op = .xmmLoad; guard fastMemory() else { return self }
+            } else if s == .movdToXMM && rm != DecodedInstruction.memory && (size == 4 || size == 8) {
+                d.op = .xmmFromGPR
             } else { return self }
             return d
         }
@@ -149,13 +154,38 @@ public struct DecodedInstruction: Sendable {
             } else { return self }
             return d
         }
+        if op == .mov && (size == 1 || size == 2) {
+            // 8/16-bit loads merge into the register; stores write the low part.
+            guard rm == DecodedInstruction.memory, reg < 16, plainAddressing else { return self }
+            d.op = form == Form.ge ? .movLoad : .movStore
+            guard fastMemory() else { return self }
+            return d
+        }
+        // Near branches and stack operations are 64-bit in long mode (66 gives 16).
+        switch op {
+        case .push where size == 8 && rm < 16:
+            d.op = .pushR; return d
+        case .pop where size == 8 && rm < 16:
+            d.op = .popR; return d
+        case .call:
+            d.op = .callRel; return d
+        case .ret where imm == 0:
+            d.op = .retNear; return d
+        case .jmpIndirect where size == 8:
+            if rm < 16 { d.op = .jmpIndirectR; return d }
+            guard rm == DecodedInstruction.memory, plainAddressing else { return self }
+            d.op = .jmpIndirectLoad
+            return fastMemory() ? d : self
+        default: break
+        }
         guard size == 4 || size == 8 else { return self }
         switch op {
+        case .imul2 where rm != DecodedInstruction.memory && (form == Form.ge || form == Form.gei):
+            d.op = .imulRR
         case .cmov where rm != DecodedInstruction.memory:
             d.op = .cmovRR
-        case .shift where rm != DecodedInstruction.memory && form == Form.ei && sub >= 4:
-            d.op = .shiftRI; d.reg = rm
-            d.imm = imm & (size == 8 ? 63 : 31)
+        case .shift where rm != DecodedInstruction.memory && (form == Form.ei || form == Form.ecl) && sub >= 4:
+            d.op = .shiftR; d.reg = rm
         case .movzx, .movsx, .movsxd:
             if op == .movsxd {
                 // MOVSXD with a 32-bit destination is a plain 32-bit move.

@@ -53,7 +53,7 @@ public enum SSEOp: UInt8, Sendable, CaseIterable {
 
     /// Packed-integer operations run by `execSSEInteger` (two operands, 128-bit result).
     public var isPackedInteger: Bool {
-        rawValue >= SSEOp.pcmpeqb.rawValue && rawValue < SSEOp.addss.rawValue
+        rawValue >= SSEOp.pand.rawValue && rawValue < SSEOp.addss.rawValue
             && self != .pmovmskb && self != .movmskps && self != .movmskpd
     }
 }

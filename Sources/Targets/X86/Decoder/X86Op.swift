@@ -32,16 +32,23 @@ public enum X86Op: UInt8, Sendable, CaseIterable {
     // destination register is `reg`, a source register is `rm`, and the
     // memory fields use `zeroRegister` for "none".
     case aluRR, aluRI, aluRM, aluM, movRR, movRI, movLoad, movStore, leaFast, cmovRR
-    /// SHL/SHR/SAR of a 32/64-bit register by an immediate count (pre-masked).
-    case shiftRI
+    /// SHL/SHR/SAR of a 32/64-bit register by an immediate (pre-masked) or CL.
+    case shiftR
+    /// IMUL r, r and IMUL r, r, imm at 32/64 bits.
+    case imulRR
+    /// 64-bit PUSH r and POP r; CALL rel32; RET without an immediate;
+    /// JMP through a register or plain memory.
+    case pushR, popR, callRel, retNear, jmpIndirectR, jmpIndirectLoad
     /// MOVZX/MOVSX/MOVSXD into a 32/64-bit register from a register (not
     /// AH–BH) or plain memory; `sub` is the source size in bytes.
     case movzxRR, movzxLoad, movsxRR, movsxLoad
     /// INC (`sub` 0) or DEC (`sub` 1) of a 32/64-bit register.
     case incDecR
-    /// SSE: packed-integer operations (`sub` is the `SSEOp`), and
-    /// MOVAPS/MOVUPS/MOVDQA/MOVDQU loads from plain memory and between registers.
-    case ssePackedInteger, xmmLoad, xmmMove
+    /// SSE: packed-integer operations (`sub` is the `SSEOp`);
+    /// MOVAPS/MOVUPS/MOVDQA/MOVDQU (and MOVQ xmm, m64: `sub` says which)
+    /// loads from plain memory, stores to it and moves between registers;
+    /// MOVD/MOVQ xmm, r32/r64.
+    case ssePackedInteger, xmmLoad, xmmStore, xmmMove, xmmFromGPR
 }
 
 /// Attributes of an opcode-map entry (SDM Vol. 2D, A.2.5 superscripts).

@@ -117,7 +117,9 @@ extension X86CPU {
         case .rdrand: execRdrand(i)
         case .sse: try execSSE(i)
         case .aluRR, .aluRI, .aluRM, .aluM, .cmovRR, .movRR, .movRI, .movLoad, .movStore, .leaFast,
-             .shiftRI, .movzxRR, .movzxLoad, .movsxRR, .movsxLoad, .incDecR, .ssePackedInteger, .xmmLoad, .xmmMove:
+             .shiftR, .movzxRR, .movzxLoad, .movsxRR, .movsxLoad, .incDecR, .imulRR,
+             .pushR, .popR, .callRel, .retNear, .jmpIndirectR, .jmpIndirectLoad,
+             .ssePackedInteger, .xmmLoad, .xmmStore, .xmmMove, .xmmFromGPR:
             preconditionFailure("specialised operations run in the block loop")
         }
     }

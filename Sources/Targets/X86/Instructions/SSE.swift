@@ -37,9 +37,7 @@ extension X86CPU {
     func storeX(_ i: DecodedInstruction, _ v: X128, aligned: Bool) throws(X86Fault) {
         let a = effectiveAddress(i)
         if aligned && a & 15 != 0 { throw X86Fault.gp() }
-        try probeWrite(a, 16)
-        try write(a, 8, v[0])
-        try write(a &+ 8, 8, v[1])
+        try write128(a, v[0], v[1])
     }
 
     // MARK: Lane views
@@ -312,10 +310,6 @@ extension X86CPU {
         case .movhpStore: try write(effectiveAddress(i), 8, xr(d)[1])
         case .movhlps: setXR(d, X128(xr(i.rm)[1], xr(d)[1]))
         case .movlhps: setXR(d, X128(xr(d)[0], xr(i.rm)[0]))
-        case .pand: setXR(d, xr(d) & (try sourceX(i, op)))
-        case .pandn: setXR(d, ~xr(d) & (try sourceX(i, op)))
-        case .por: setXR(d, xr(d) | (try sourceX(i, op)))
-        case .pxor: setXR(d, xr(d) ^ (try sourceX(i, op)))
         case .pmovmskb:
             let v = b8(xr(i.rm))
             var m: UInt64 = 0
@@ -350,6 +344,10 @@ extension X86CPU {
             : i.rm != DecodedInstruction.memory ? xr(i.rm) : try sourceX(i, op)
         let r: X128
         switch op {
+        case .pand: r = a & b
+        case .pandn: r = ~a & b
+        case .por: r = a | b
+        case .pxor: r = a ^ b
         case .pcmpeqb: r = x(SIMD16<UInt8>(repeating: 0).replacing(with: 0xFF, where: b8(a) .== b8(b)))
         case .pcmpeqw: r = x(SIMD8<UInt16>(repeating: 0).replacing(with: 0xFFFF, where: w16(a) .== w16(b)))
         case .pcmpeqd: r = x(SIMD4<UInt32>(repeating: 0).replacing(with: .max, where: d32(a) .== d32(b)))
