@@ -92,4 +92,80 @@ final class ProgramLockstepTests: XCTestCase {
     func testSort() throws { try lockstep("sort") }
     func testSHA256() throws { try lockstep("sha256", limit: 1_500_000, mustFinish: false) }
     func testCoremarkLike() throws { try lockstep("coremark_like", defines: ["ITERATIONS": "2"]) }
+
+    /// Runs whole translated blocks rather than single steps: Chimera runs a
+    /// budget of `sizes[k]` instructions, Unicorn as many, then GPRs, RIP,
+    /// XMM registers and the bytes stored in the chunk are compared. Single
+    /// steps start every block at the instruction being checked, so only
+    /// this covers what happens inside and between blocks: RIP kept as the
+    /// block start plus an offset, RIP-relative operands after the first
+    /// instruction, an ALU operation running the Jcc that closes its block,
+    /// chaining. Flags are left to the single-step tests (a chunk may end
+    /// after an instruction that leaves some undefined).
+    func lockstepInChunks(_ program: String, defines: [String: String] = [:]) throws {
+        let elf = try KernelBuilder().build(program: program, platform: .x86_64Lockstep, defines: defines)
+        let image = try ELFImage(path: elf)
+        let halt = try XCTUnwrap(image.symbols["lockstep_halt"])
+        let m = try X86TestMachine(ramSize: "16M")
+        try m.load(elf)
+        let cpu = m.cpus[0]
+        _ = cpu.run(budget: 0)  // boot page tables
+        let uc = try UnicornEngine(architecture: .x86_64, cpuModel: .x86Haswell)
+        try uc.map(address: 0, size: 16 << 20)
+        for s in image.segments { try uc.write(s.bytes, at: s.address) }
+        var st = X86State()
+        st.rip = image.entry
+        try uc.writeAll(st)
+        try uc.setMemoryWriteTracking(true)
+        // The start-up code reads CR0/CR4, whose values differ by design:
+        // step through it, copying Chimera's value over after each read.
+        for _ in 0..<32 {
+            let bytes = m.cluster.memory.readBytes(cpu.programCounter, count: 15) ?? []
+            let parsed = try? bytes.withUnsafeBufferPointer { OpcodeMaps.standard.parse($0) }.get()
+            _ = cpu.run(budget: 1)
+            _ = try uc.step()
+            if let p = parsed, p.entry?.op == .movFromCR {
+                let reg = Int(p.rmField) | Int(p.prefixes.rexB) << 3
+                try uc.write(X86Register.gpr(reg)!, cpu.gprValue(reg))
+            }
+        }
+        let sizes = [1, 2, 5, 64, 3, 1000, 7, 200, 13, 50_000]
+        var chunks = 0, total: UInt64 = 0
+        while cpu.programCounter != halt {
+            let before = cpu.instructionsRetired
+            let start = cpu.programCounter
+            _ = cpu.run(budget: UInt64(sizes[chunks % sizes.count]))
+            let executed = cpu.instructionsRetired - before
+            XCTAssertGreaterThan(executed, 0, "no progress at 0x\(String(start, radix: 16))")
+            if executed == 0 { return }
+            let r = try uc.run(from: start, until: halt, count: Int(executed))
+            chunks += 1
+            total += executed
+            let u = try uc.readAllX86()
+            var diffs: [String] = []
+            for k in 0..<16 where cpu.gprValue(k) != u.gpr[k] {
+                diffs.append("\(X86Disassembler.registerName(k, size: 8)): 0x\(String(cpu.gprValue(k), radix: 16)) vs 0x\(String(u.gpr[k], radix: 16))")
+            }
+            if cpu.programCounter != u.rip { diffs.append("rip: 0x\(String(cpu.programCounter, radix: 16)) vs 0x\(String(u.rip, radix: 16))") }
+            for k in 0..<16 {
+                let x = cpu.xmmValue(k)
+                if x.low != u.xmm[k].low || x.high != u.xmm[k].high { diffs.append("xmm\(k) differs") }
+            }
+            // The last value Unicorn stored to each byte is what Chimera's memory holds.
+            var stored: [UInt64: UInt8] = [:]
+            for w in r.writes { for b in 0..<w.size { stored[w.address + UInt64(b)] = UInt8(truncatingIfNeeded: w.value >> (8 * UInt64(b))) } }
+            for (address, byte) in stored.sorted(by: { $0.key < $1.key }) where m.cluster.memory.read(address, size: 1) != UInt64(byte) {
+                diffs.append("store [0x\(String(address, radix: 16))] differs"); break
+            }
+            if !diffs.isEmpty {
+                XCTFail("\(program): divergence in chunk \(chunks) (\(executed) instructions from 0x\(String(start, radix: 16)), \(total) in all):\n  " + diffs.joined(separator: "\n  "))
+                return
+            }
+        }
+        print("x86 chunked lockstep \(program): \(total) instructions in \(chunks) chunks")
+    }
+
+    func testChunkedSort() throws { try lockstepInChunks("sort") }
+    func testChunkedSHA256() throws { try lockstepInChunks("sha256") }
+    func testChunkedCoremarkLike() throws { try lockstepInChunks("coremark_like", defines: ["ITERATIONS": "20"]) }
 }

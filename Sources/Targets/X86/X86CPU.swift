@@ -334,38 +334,26 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             while k < n {
                 let i = first[k]
                 switch i.op {
-                case .aluRR:
-                    let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
-                    let d = Int(i.reg)
-                    let old = gpr[d]
-                    let r = fastALU(i.sub, i.size, old & m, gpr[Int(i.rm)] & m)
-                    if i.sub < 7 { gpr[d] = i.size >= 4 ? r & m : (old & ~m) | (r & m) }
-                case .aluRI:
-                    let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
-                    let d = Int(i.reg)
-                    let old = gpr[d]
-                    let r = fastALU(i.sub, i.size, old & m, i.imm & m)
-                    if i.sub < 7 { gpr[d] = i.size >= 4 ? r & m : (old & ~m) | (r & m) }
-                case .aluRM:
+                // ALU operations; the `…Jcc` forms also take the conditional
+                // branch that follows them (when the budget allows it).
+                case .aluRR: aluRegister(i, gpr[Int(i.rm)])
+                case .aluRRJcc:
+                    aluRegister(i, gpr[Int(i.rm)])
+                    if k &+ 1 < n { k &+= 1; fusedBranch(first[k], blockRip) }
+                case .aluRI: aluRegister(i, i.imm)
+                case .aluRIJcc:
+                    aluRegister(i, i.imm)
+                    if k &+ 1 < n { k &+= 1; fusedBranch(first[k], blockRip) }
+                case .aluRM, .aluRMJcc:
                     hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
-                    let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
-                    let b = try read(fastAddress(i), Int(i.size))
-                    let d = Int(i.reg)
-                    let old = gpr[d]
-                    let r = fastALU(i.sub, i.size, old & m, b)
-                    if i.sub < 7 { gpr[d] = i.size >= 4 ? r & m : (old & ~m) | (r & m) }
+                    aluRegister(i, try read(fastAddress(i), Int(i.size)))
                     if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
-                case .aluM:
-                    // Read, store, then record flags: a faulting store leaves the flags alone.
+                    if i.op == .aluRMJcc && k &+ 1 < n { k &+= 1; fusedBranch(first[k], blockRip) }
+                case .aluM, .aluMJcc:
                     hot.pointee.cursor = UInt32(truncatingIfNeeded: k &+ 1)
-                    let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
-                    let addr = fastAddress(i)
-                    let a = try read(addr, Int(i.size))
-                    let b = i.form == DecodedInstruction.Form.ei ? i.imm & m : gpr[Int(i.reg)] & m
-                    let (r, kind) = fastALUValue(i.sub, a, b)
-                    if i.sub < 7 { try write(addr, Int(i.size), r) }
-                    setLazy(kind, i.size, a, b, r)
+                    try aluMemory(i)
                     if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
+                    if i.op == .aluMJcc && k &+ 1 < n { k &+= 1; fusedBranch(first[k], blockRip) }
                 case .cmovRR:
                     let v = gpr[Int(i.rm)]
                     let d = Int(i.reg)
@@ -478,13 +466,10 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     hot.pointee.rip = target
                     if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), target) }
                 case .incDecR:
-                    let d = Int(i.reg)
-                    let m: UInt64 = i.size == 8 ? .max : 0xFFFF_FFFF
-                    let a = gpr[d] & m
-                    let r = (i.sub == 0 ? a &+ 1 : a &- 1) & m
-                    gpr[d] = r
-                    preserveCarryForIncDec()
-                    setLazy(i.sub == 0 ? LazyFlags.inc : LazyFlags.dec, i.size, a, 1, r)
+                    incDecRegister(i)
+                case .incDecRJcc:
+                    incDecRegister(i)
+                    if k &+ 1 < n { k &+= 1; fusedBranch(first[k], blockRip) }
                 case .ssePackedInteger:
                     try checkSSE()
                     if i.rm != DecodedInstruction.memory {
@@ -523,12 +508,23 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     try checkSSE()
                     let v = gpr[Int(i.rm)], d = 2 &* Int(i.reg)
                     xmm[d] = i.size == 8 ? v : v & 0xFFFF_FFFF; xmm[d &+ 1] = 0
-                case .jcc:
-                    hot.pointee.rip = blockRip &+ UInt64(i.end) &+ (fastCondition(i.sub) ? i.imm : 0)
+                case .jcc: fusedBranch(i, blockRip)
                 case .jmp:
                     hot.pointee.rip = blockRip &+ UInt64(i.end) &+ i.imm
                 case .nop: break
-                default:
+                // Everything else runs in its handler. The kinds are listed
+                // rather than left to `default`: an exhaustive switch compiles
+                // to a jump table without a range check.
+                case .invalid, .mov, .movImm, .movzx, .movsx, .movsxd, .movMoffsLoad, .movMoffsStore, .cmov, .lea,
+                     .xchg, .push, .pushImm, .pop, .pushf, .popf, .convertA, .convertD, .bswap, .cmpxchg,
+                     .cmpxchg16b, .xadd, .enter, .leave, .sahf, .lahf, .movSreg, .movFromSreg, .xlat, .movbe,
+                     .inPort, .outPort, .alu, .inc, .dec, .neg, .not, .mul, .imul1, .imul2, .div, .idiv, .shift,
+                     .shld, .shrd, .bt, .bsf, .bsr, .tzcnt, .lzcnt, .popcnt, .setcc, .jmpIndirect, .call,
+                     .callIndirect, .ret, .loop, .jrcxz, .int3, .intN, .int1, .iret, .syscall, .sysret, .movs, .stos,
+                     .lods, .scas, .cmps, .ins, .outs, .clc, .stc, .cmc, .cld, .std, .cli, .sti, .pause, .hlt,
+                     .cpuid, .rdtsc, .rdtscp, .rdmsr, .wrmsr, .movToCR, .movFromCR, .movToDR, .movFromDR, .lgdt,
+                     .lidt, .sgdt, .sidt, .ltr, .str, .lldt, .sldt, .smsw, .lmsw, .invlpg, .clts, .swapgs, .ud2,
+                     .wbinvd, .fence, .clflush, .ldmxcsr, .stmxcsr, .fxsave, .fxrstor, .rdrand, .sse:
                     // A handler sees exact RIP (of the next instruction) and retired count.
                     hot.pointee.rip = blockRip &+ UInt64(i.end)
                     hot.pointee.retired = base &+ UInt64(k)
@@ -577,30 +573,78 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         hot.pointee.cursor = 0
     }
 
+    /// ALU operation `i.sub` on register `i.reg` and `source` (not yet
+    /// masked); CMP and TEST (7, 8) leave the register alone.
+    @inline(always)
+    func aluRegister(_ i: DecodedInstruction, _ source: UInt64) {
+        let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
+        let d = Int(i.reg)
+        let old = gpr[d]
+        let r = fastALU(i.sub, i.size, old & m, source & m)
+        if i.sub < 7 { gpr[d] = i.size >= 4 ? r & m : (old & ~m) | (r & m) }
+    }
+
+    /// ALU operation with a plain-memory destination: read, store, then
+    /// record flags (a faulting store leaves the flags alone).
+    @inline(always)
+    func aluMemory(_ i: DecodedInstruction) throws(X86Fault) {
+        let m = UInt64.max &>> (64 &- UInt64(i.size) &* 8)
+        let addr = fastAddress(i)
+        let a = try read(addr, Int(i.size))
+        let b = i.form == DecodedInstruction.Form.ei ? i.imm & m : gpr[Int(i.reg)] & m
+        let (r, kind) = fastALUValue(i.sub, a, b)
+        if i.sub < 7 { try write(addr, Int(i.size), r) }
+        setLazy(kind, i.size, a, b, r)
+    }
+
+    /// INC (`sub` 0) or DEC of a 32/64-bit register: CF is kept.
+    @inline(always)
+    func incDecRegister(_ i: DecodedInstruction) {
+        let d = Int(i.reg)
+        let m: UInt64 = i.size == 8 ? .max : 0xFFFF_FFFF
+        let a = gpr[d] & m
+        let r = (i.sub == 0 ? a &+ 1 : a &- 1) & m
+        gpr[d] = r
+        preserveCarryForIncDec()
+        setLazy(i.sub == 0 ? LazyFlags.inc : LazyFlags.dec, i.size, a, 1, r)
+    }
+
+    /// Jcc `j`, the last instruction of the block starting at `blockRip`.
+    @inline(always)
+    func fusedBranch(_ j: DecodedInstruction, _ blockRip: UInt64) {
+        hot.pointee.rip = blockRip &+ UInt64(j.end) &+ (fastCondition(j.sub) ? j.imm : 0)
+    }
+
     /// Condition `cc`, deciding the common cases straight from the lazy
-    /// record: B/E/BE/L/LE after CMP/SUB, and E after anything (ZF comes
-    /// from the result for every lazy kind); the rest through `condition`.
+    /// record without branching on `cc`: after CMP/SUB (B, E, BE, L, LE) and
+    /// logic results (every condition but P), the comparison outcomes are
+    /// packed into three bits that index a truth table; E and S come from
+    /// the result after anything; the rest go through `condition`.
     @inline(always)
     func fastCondition(_ cc: UInt8) -> Bool {
+        // Bit 8·(cc >> 1) + v of the table: v = below | equal << 1 | less << 2
+        // (unsigned below, equal, signed less; for logic results below = 0
+        // and less = SF, as CF = OF = 0).
+        let table: UInt64 = 0xFCF0_00F0_EECC_AA00
         let lazy = hot.pointee.lazyOp
+        let k = UInt64(cc >> 1)
         let shift = 64 &- UInt64(hot.pointee.lazySize) &* 8
-        var taken: Bool
-        if lazy == LazyFlags.sub && (0x00CE &>> (cc >> 1)) & 1 != 0 {
+        if lazy == LazyFlags.sub && (0xCE &>> k) & 1 != 0 {
             let a = hot.pointee.lazyA &<< shift, b = hot.pointee.lazyB &<< shift
-            switch cc >> 1 {
-            case 1: taken = a < b
-            case 2: taken = a == b
-            case 3: taken = a <= b
-            case 6: taken = Int64(bitPattern: a) < Int64(bitPattern: b)
-            default: taken = Int64(bitPattern: a) <= Int64(bitPattern: b)
-            }
-            if cc & 1 != 0 { taken = !taken }
-        } else if lazy != LazyFlags.none && cc >> 1 == 2 {
-            taken = (hot.pointee.lazyResult &<< shift == 0) != (cc & 1 != 0)
-        } else {
-            taken = conditionOutOfLine(cc)
+            let below: UInt64 = a < b ? 1 : 0, equal: UInt64 = a == b ? 2 : 0
+            let less: UInt64 = Int64(bitPattern: a) < Int64(bitPattern: b) ? 4 : 0
+            return (table &>> (k &<< 3 | below | equal | less)) & 1 != UInt64(cc & 1)
         }
-        return taken
+        if lazy == LazyFlags.logic && k != 5 {
+            let r = Int64(bitPattern: hot.pointee.lazyResult &<< shift)
+            let v: UInt64 = (r == 0 ? 2 : 0) | (r < 0 ? 4 : 0)
+            return (table &>> (k &<< 3 | v)) & 1 != UInt64(cc & 1)
+        }
+        if lazy != LazyFlags.none && (k == 2 || k == 4) {
+            let r = Int64(bitPattern: hot.pointee.lazyResult &<< shift)
+            return (k == 2 ? r == 0 : r < 0) != (cc & 1 != 0)
+        }
+        return conditionOutOfLine(cc)
     }
 
     /// `condition` as a call, so `fastCondition` stays small enough to inline.
@@ -739,6 +783,11 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 break
             }
             break
+        }
+        // A flag-setting ALU operation right before the closing Jcc takes
+        // the branch itself: one dispatch less on most loop iterations.
+        if count >= 2 && code[start + count - 1].op == .jcc, let fused = code[start + count - 2].fusedWithBranch() {
+            code[start + count - 2] = fused
         }
         codeUsed += count
         markCodeBytes(page: key & ~0xFFF, from: Int(key & 0xFFF), count: offset)

@@ -220,6 +220,21 @@ public struct DecodedInstruction: Sendable {
         return d
     }
 
+    /// This specialised ALU or INC/DEC instruction as the kind that also
+    /// runs the Jcc after it; nil for other kinds.
+    public func fusedWithBranch() -> DecodedInstruction? {
+        var d = self
+        switch op {
+        case .aluRR: d.op = .aluRRJcc
+        case .aluRI: d.op = .aluRIJcc
+        case .aluRM: d.op = .aluRMJcc
+        case .aluM: d.op = .aluMJcc
+        case .incDecR: d.op = .incDecRJcc
+        default: return nil
+        }
+        return d
+    }
+
     public init() {}
 
     /// Builds the executor form of `p` (privilege is checked by the handlers against CPL).

@@ -44,6 +44,9 @@ public enum X86Op: UInt8, Sendable, CaseIterable {
     case movzxRR, movzxLoad, movsxRR, movsxLoad
     /// INC (`sub` 0) or DEC (`sub` 1) of a 32/64-bit register.
     case incDecR
+    /// The ALU and INC/DEC kinds above, also running the Jcc that follows
+    /// them (`translateBlock` fuses a block's closing pair).
+    case aluRRJcc, aluRIJcc, aluRMJcc, aluMJcc, incDecRJcc
     /// SSE: packed-integer operations (`sub` is the `SSEOp`);
     /// MOVAPS/MOVUPS/MOVDQA/MOVDQU (and MOVQ xmm, m64: `sub` says which)
     /// loads from plain memory, stores to it and moves between registers;

@@ -117,6 +117,7 @@ extension X86CPU {
         case .rdrand: execRdrand(i)
         case .sse: try execSSE(i)
         case .aluRR, .aluRI, .aluRM, .aluM, .cmovRR, .movRR, .movRI, .movLoad, .movStore, .leaFast,
+             .aluRRJcc, .aluRIJcc, .aluRMJcc, .aluMJcc, .incDecRJcc,
              .shiftR, .movzxRR, .movzxLoad, .movsxRR, .movsxLoad, .incDecR, .imulRR,
              .pushR, .popR, .callRel, .retNear, .jmpIndirectR, .jmpIndirectLoad,
              .ssePackedInteger, .xmmLoad, .xmmStore, .xmmMove, .xmmFromGPR:
