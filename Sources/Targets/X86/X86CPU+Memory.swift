@@ -10,6 +10,7 @@ extension X86CPU {
 
     /// Empties all three TLBs (CR3/CR0/CR4/EFER writes, CPL changes, map changes).
     func flushTLB() {
+        hot.pointee.linkEpoch &+= 1
         tlbRead.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
         tlbWrite.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
         tlbFetch.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
@@ -19,6 +20,7 @@ extension X86CPU {
     /// INVLPG: drops the entries for one virtual page. 2 MiB and 1 GiB pages
     /// are cached as 4 KiB entries, so this is exact.
     func invalidatePage(_ va: UInt64) {
+        hot.pointee.linkEpoch &+= 1
         let i = Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))
         tlbRead[i] = TLBEntry(); tlbWrite[i] = TLBEntry(); tlbFetch[i] = TLBEntry(); tlbCodeWrite[i] = TLBEntry()
     }

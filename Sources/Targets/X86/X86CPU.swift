@@ -24,6 +24,9 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     static let codeMark: UInt8 = 2
     /// Direct-mapped block table.
     let blocks: UnsafeMutablePointer<BlockEntry>
+    /// Two successor links per block-table slot, and two for the
+    /// uncached page-crossing slot (`BlockLink`).
+    let blockLinks: UnsafeMutablePointer<BlockLink>
     static let blockTableSize = 1 << 14
     /// Arena of decoded instructions; blocks index into it.
     let code: UnsafeMutablePointer<DecodedInstruction>
@@ -104,6 +107,8 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         tlbCodeWrite.initialize(repeating: TLBEntry(), count: X86CPU.tlbSize)
         blocks = .allocate(capacity: X86CPU.blockTableSize)
         blocks.initialize(repeating: BlockEntry(), count: X86CPU.blockTableSize)
+        blockLinks = .allocate(capacity: 2 * (X86CPU.blockTableSize + 1))
+        blockLinks.initialize(repeating: BlockLink(), count: 2 * (X86CPU.blockTableSize + 1))
         code = .allocate(capacity: X86CPU.codeCapacity + 1)
         code.initialize(repeating: DecodedInstruction(), count: X86CPU.codeCapacity + 1)
         super.init(creation)
@@ -112,7 +117,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     deinit {
         gpr.deallocate(); xmm.deallocate(); hot.deallocate()
         tlbRead.deallocate(); tlbWrite.deallocate(); tlbFetch.deallocate(); tlbCodeWrite.deallocate()
-        blocks.deallocate(); code.deallocate()
+        blocks.deallocate(); blockLinks.deallocate(); code.deallocate()
     }
 
     /// The type: a generic 64-bit core modelled on QEMU's `qemu64` CPUID.
@@ -188,7 +193,9 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     override public func resetCPU() {
         gpr.update(repeating: 0, count: 16)
         xmm.update(repeating: 0, count: 32)
+        let epoch = hot.pointee.linkEpoch  // links from before the reset must never match again
         hot.pointee = X86HotState()
+        hot.pointee.linkEpoch = epoch
         hot.pointee.rip = uintProperty("reset-pc")
         cr0 = 0x8000_0033  // PG, NE, ET, MP, PE
         cr4 = 0x20         // PAE
@@ -279,8 +286,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 }
             }
             do throws(X86Fault) {
-                let (start, count) = try findBlock(hot.pointee.rip)
-                try runBlocks(code + Int(start), count, until: single ? hot.pointee.retired &+ 1 : end)
+                try runBlocks(try findBlock(hot.pointee.rip), until: single ? hot.pointee.retired &+ 1 : end)
             } catch {
                 if error.vector == X86Fault.leave.vector {
                     let reason = leaveReason
@@ -315,12 +321,13 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// and block-table hits), so the run loop is entered once per stop, miss
     /// or fault rather than once per block.
     @inline(never)
-    func runBlocks(_ firstBlock: UnsafePointer<DecodedInstruction>, _ firstCount: UInt32, until end: UInt64) throws(X86Fault) {
+    func runBlocks(_ firstBlock: BlockRef, until end: UInt64) throws(X86Fault) {
         let hot = self.hot
         let stop = self.stopFlag
-        var first = firstBlock
+        var first = UnsafePointer(code + Int(firstBlock.start))
+        var slot = Int(firstBlock.slot)
         var base = hot.pointee.retired
-        var n = Int(min(UInt64(firstCount), end &- base))
+        var n = Int(min(UInt64(firstBlock.count), end &- base))
         var blockRip = hot.pointee.rip
         var k = 0
         do throws(X86Fault) {
@@ -541,16 +548,30 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             base &+= UInt64(n)
             hot.pointee.retired = base
             hot.pointee.cursor = 0
-            // Chain to the next block.
+            // Chain to the next block: through this block's links, else
+            // through the fetch TLB and the block table (and link it).
             if base >= end || stop.pointee != 0 || hot.pointee.pending != 0 { return }
             let rip = hot.pointee.rip
-            let t = tlbFetch[Int((rip >> 12) & UInt64(X86CPU.tlbSize - 1))]
-            guard t.tag == rip & ~0xFFF else { return }
-            let key = UInt(truncatingIfNeeded: t.addend &+ rip)
-            let b = blocks[blockIndex(key)]
-            guard b.key == key else { return }
-            first = UnsafePointer(code + Int(b.start))
-            n = Int(min(UInt64(b.count), end &- base))
+            let epoch = hot.pointee.linkEpoch
+            let link = blockLinks + 2 &* slot
+            let next: BlockRef
+            if link[0].rip == rip && link[0].epoch == epoch {
+                next = link[0].target
+            } else if link[1].rip == rip && link[1].epoch == epoch {
+                next = link[1].target
+            } else {
+                let t = tlbFetch[Int((rip >> 12) & UInt64(X86CPU.tlbSize - 1))]
+                guard t.tag == rip & ~0xFFF else { return }
+                let key = UInt(truncatingIfNeeded: t.addend &+ rip)
+                let index = blockIndex(key)
+                let b = blocks[index]
+                guard b.key == key else { return }
+                next = BlockRef(start: b.start, count: b.count, slot: UInt32(truncatingIfNeeded: index))
+                link[link[0].epoch == epoch ? 1 : 0] = BlockLink(rip: rip, epoch: epoch, target: next)
+            }
+            first = UnsafePointer(code + Int(next.start))
+            slot = Int(next.slot)
+            n = Int(min(UInt64(next.count), end &- base))
             blockRip = rip
           }
         } catch {
@@ -616,35 +637,42 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     }
 
     /// Condition `cc`, deciding the common cases straight from the lazy
-    /// record without branching on `cc`: after CMP/SUB (B, E, BE, L, LE) and
-    /// logic results (every condition but P), the comparison outcomes are
-    /// packed into three bits that index a truth table; E and S come from
-    /// the result after anything; the rest go through `condition`.
+    /// record: B, E, BE, L, LE after CMP/SUB; everything but P after logic
+    /// results (CF = OF = 0); E and S after anything; the rest through
+    /// `condition`. Written with branches on purpose: a predicted branch
+    /// lets the host run ahead into the next block, while a branch-free
+    /// select (tried: a truth-table lookup) makes the next block's lookup
+    /// wait for the flags and measured 10% slower overall.
     @inline(always)
     func fastCondition(_ cc: UInt8) -> Bool {
-        // Bit 8·(cc >> 1) + v of the table: v = below | equal << 1 | less << 2
-        // (unsigned below, equal, signed less; for logic results below = 0
-        // and less = SF, as CF = OF = 0).
-        let table: UInt64 = 0xFCF0_00F0_EECC_AA00
         let lazy = hot.pointee.lazyOp
-        let k = UInt64(cc >> 1)
+        let k = cc >> 1
         let shift = 64 &- UInt64(hot.pointee.lazySize) &* 8
+        var taken: Bool
         if lazy == LazyFlags.sub && (0xCE &>> k) & 1 != 0 {
             let a = hot.pointee.lazyA &<< shift, b = hot.pointee.lazyB &<< shift
-            let below: UInt64 = a < b ? 1 : 0, equal: UInt64 = a == b ? 2 : 0
-            let less: UInt64 = Int64(bitPattern: a) < Int64(bitPattern: b) ? 4 : 0
-            return (table &>> (k &<< 3 | below | equal | less)) & 1 != UInt64(cc & 1)
-        }
-        if lazy == LazyFlags.logic && k != 5 {
+            switch k {
+            case 1: taken = a < b
+            case 2: taken = a == b
+            case 3: taken = a <= b
+            case 6: taken = Int64(bitPattern: a) < Int64(bitPattern: b)
+            default: taken = Int64(bitPattern: a) <= Int64(bitPattern: b)
+            }
+        } else if lazy != LazyFlags.none && (k == 2 || k == 4) {
             let r = Int64(bitPattern: hot.pointee.lazyResult &<< shift)
-            let v: UInt64 = (r == 0 ? 2 : 0) | (r < 0 ? 4 : 0)
-            return (table &>> (k &<< 3 | v)) & 1 != UInt64(cc & 1)
-        }
-        if lazy != LazyFlags.none && (k == 2 || k == 4) {
+            taken = k == 2 ? r == 0 : r < 0
+        } else if lazy == LazyFlags.logic && k != 5 {
             let r = Int64(bitPattern: hot.pointee.lazyResult &<< shift)
-            return (k == 2 ? r == 0 : r < 0) != (cc & 1 != 0)
+            switch k {
+            case 0, 1: taken = false
+            case 3: taken = r == 0
+            case 6: taken = r < 0
+            default: taken = r <= 0
+            }
+        } else {
+            return conditionOutOfLine(cc)
         }
-        return conditionOutOfLine(cc)
+        return taken != (cc & 1 != 0)
     }
 
     /// `condition` as a call, so `fastCondition` stays small enough to inline.
@@ -735,12 +763,13 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
 
     /// Finds (or translates) the block starting at `rip`.
     @inline(__always)
-    func findBlock(_ rip: UInt64) throws(X86Fault) -> (UInt32, UInt32) {
+    func findBlock(_ rip: UInt64) throws(X86Fault) -> BlockRef {
         let t = tlbFetch[Int((rip >> 12) & UInt64(X86CPU.tlbSize - 1))]
         if _fastPath(t.tag == rip & ~0xFFF) {
             let key = UInt(truncatingIfNeeded: t.addend &+ rip)
-            let b = blocks[blockIndex(key)]
-            if _fastPath(b.key == key) { return (b.start, b.count) }
+            let index = blockIndex(key)
+            let b = blocks[index]
+            if _fastPath(b.key == key) { return BlockRef(start: b.start, count: b.count, slot: UInt32(index)) }
         }
         return try translateBlock(rip)
     }
@@ -748,7 +777,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// Decodes a block at `rip`: up to 64 instructions, ending at a control
     /// transfer, a state-changing instruction or the page end.
     @inline(never)
-    func translateBlock(_ rip: UInt64) throws(X86Fault) -> (UInt32, UInt32) {
+    func translateBlock(_ rip: UInt64) throws(X86Fault) -> BlockRef {
         let host = try fetchHost(rip)
         let key = UInt(bitPattern: host.pointer)
         let pageLeft = Int(0x1000 - (rip & 0xFFF))
@@ -797,13 +826,14 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             observedBlocks.append(ObjectIdentifier(host.block))
         }
         dropWriteTLB(hostPage: key & ~0xFFF)
-        blocks[blockIndex(key)] = BlockEntry(key: key, start: UInt32(start), count: UInt32(count))
-        return (UInt32(start), UInt32(count))
+        let index = blockIndex(key)
+        blocks[index] = BlockEntry(key: key, start: UInt32(start), count: UInt32(count))
+        return BlockRef(start: UInt32(start), count: UInt32(count), slot: UInt32(index))
     }
 
     /// An instruction straddling two pages: read its bytes through the MMU
     /// (either page may fault) and run it as an uncached one-instruction block.
-    func translateCrossing(_ rip: UInt64) throws(X86Fault) -> (UInt32, UInt32) {
+    func translateCrossing(_ rip: UInt64) throws(X86Fault) -> BlockRef {
         var bytes = [UInt8]()
         for k in 0..<15 {
             let va = rip &+ UInt64(k)
@@ -824,13 +854,16 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         }
     }
 
-    private func storeScratch(_ d: DecodedInstruction) -> (UInt32, UInt32) {
+    /// The scratch entry is never in the block table, so no link leads to it
+    /// (its own links, in the extra slot, may lead elsewhere).
+    private func storeScratch(_ d: DecodedInstruction) -> BlockRef {
         code[scratchSlot] = d
-        return (UInt32(scratchSlot), 1)
+        return BlockRef(start: UInt32(scratchSlot), count: 1, slot: UInt32(X86CPU.blockTableSize))
     }
 
     /// Drops every translated block.
     func flushBlocks() {
+        hot.pointee.linkEpoch &+= 1
         blocks.update(repeating: BlockEntry(), count: X86CPU.blockTableSize)
         codeUsed = 0
         codeBytes.removeAll()
@@ -876,6 +909,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 for b in lo..<hi where map[b >> 6] & (1 << UInt64(b & 63)) != 0 { hit = true; break }
                 if hit {
                     for k in 0..<X86CPU.blockTableSize where blocks[k].key & ~0xFFF == page { blocks[k].key = 0 }
+                    hot.pointee.linkEpoch &+= 1
                     codeBytes[page] = nil
                     hot.pointee.abortBlock = 1
                 } else {

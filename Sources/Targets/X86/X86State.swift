@@ -22,6 +22,8 @@ struct X86HotState {
     var blockRip: UInt64 = 0
     var blockRetired: UInt64 = 0
     var blockCode: UnsafePointer<DecodedInstruction>? = nil
+    /// See `BlockLink`; starts at 1 so zeroed links never match.
+    var linkEpoch: UInt64 = 1
     var lazyA: UInt64 = 0
     var lazyB: UInt64 = 0
     var lazyResult: UInt64 = 0
@@ -91,6 +93,27 @@ struct BlockEntry {
     var key: UInt = 0
     var start: UInt32 = 0
     var count: UInt32 = 0
+}
+
+/// A translated block as the run loop enters it: where its instructions
+/// are, how many, and its block-table slot (whose links it uses).
+struct BlockRef {
+    var start: UInt32 = 0
+    var count: UInt32 = 0
+    var slot: UInt32 = 0
+}
+
+/// A remembered successor: the block at `rip`, valid while the core's
+/// link epoch is `epoch`. Each block-table slot has two, filled when a
+/// block is left for a successor found through the TLB and block table;
+/// the next time the block ends at the same RIP the loop continues
+/// without either lookup. Only what can change the mapping from RIP to
+/// translation (TLB flushes, INVLPG, dropped or flushed blocks) moves the
+/// epoch on, so links need no lists of who points where.
+struct BlockLink {
+    var rip: UInt64 = 0
+    var epoch: UInt64 = 0
+    var target = BlockRef()
 }
 
 /// An architectural exception raised while executing, or the pseudo-vector
