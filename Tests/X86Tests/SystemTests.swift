@@ -95,6 +95,70 @@ final class SystemTests: XCTestCase {
         XCTAssertEqual(m.run(maxInstructions: 1000), .exit(code: 23))
     }
 
+    func testAccessesAcrossPageBoundaries() throws {
+        // Loads and stores of every size that straddle a 4 KiB boundary take
+        // the slow path and still see and write all their bytes.
+        let asm = """
+        .text
+        .global _start
+        _start:
+            mov %cr0, %rax
+            and $~4, %rax
+            or $2, %rax
+            mov %rax, %cr0
+            mov %cr4, %rax
+            or $0x600, %rax
+            mov %rax, %cr4
+            mov $0x300FFD, %rdi
+            movabs $0x1122334455667788, %rax
+            mov %rax, (%rdi)
+            cmpb $0x55, 0x301000
+            jne fail
+            mov 1(%rdi), %ebx
+            cmp $0x44556677, %ebx
+            jne fail
+            movzwl 2(%rdi), %ebx
+            cmp $0x5566, %ebx
+            jne fail
+            movswq 2(%rdi), %rbx
+            cmp $0x5566, %rbx
+            jne fail
+            cmpl $0x44556677, 1(%rdi)
+            jne fail
+            addl $1, 1(%rdi)
+            cmpb $0x78, 0x300FFE
+            jne fail
+            mov $0x301FF4, %rsi
+            movdqu (%rdi), %xmm0
+            movdqu %xmm0, (%rsi)
+            movq %xmm0, %rax
+            movabs $0x1122334455667888, %rbx
+            cmp %rbx, %rax
+            jne fail
+            mov 4(%rsi), %rax
+            cmp $0x11223344, %rax
+            jne fail
+            movdqu 2(%rsi), %xmm1
+            movq %xmm1, %rax
+            movabs $0x112233445566, %rbx
+            cmp %rbx, %rax
+            jne fail
+            movhlps %xmm1, %xmm1
+            movq %xmm1, %rax
+            test %rax, %rax
+            jne fail
+            mov $21, %eax
+            out %al, $0xF4
+        fail:
+            mov $1, %eax
+            out %al, $0xF4
+        """
+        let elf = try KernelBuilder().buildRaw(assembly: asm, platform: .x86_64PC, linkAddress: 0x20_0000)
+        let m = try X86TestMachine()
+        try m.load(elf)
+        XCTAssertEqual(m.run(maxInstructions: 1000), .exit(code: 43))
+    }
+
     /// Records the stores a RAM block reports to its translators, standing in
     /// for a core of another architecture that has code on the page.
     final class ForeignTranslator: CodeWriteObserver {

@@ -38,11 +38,15 @@ extension X86CPU {
     }
 
     // MARK: Fast paths
+    //
+    // One compare checks both the TLB tag and that the access stays on the
+    // page: the entry at `va`'s index can only hold `va`'s page, so the
+    // page of the access's last byte matches only when it does not cross.
 
     @inline(always)
     func read(_ va: UInt64, _ size: Int) throws(X86Fault) -> UInt64 {
         let e = tlbRead[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
-        if _fastPath(e.tag == va & ~0xFFF && Int(va & 0xFFF) <= 0x1000 - size) {
+        if _fastPath(e.tag == (va &+ UInt64(size &- 1)) & ~0xFFF) {
             let p = UnsafeRawPointer(bitPattern: UInt(truncatingIfNeeded: e.addend &+ va)).unsafelyUnwrapped
             switch size {
             case 1: return UInt64(p.load(as: UInt8.self))
@@ -57,7 +61,7 @@ extension X86CPU {
     @inline(always)
     func write(_ va: UInt64, _ size: Int, _ value: UInt64) throws(X86Fault) {
         let e = tlbWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
-        if _fastPath(e.tag == va & ~0xFFF && Int(va & 0xFFF) <= 0x1000 - size && e.codeByte.unsafelyUnwrapped.pointee == 0) {
+        if _fastPath(e.tag == (va &+ UInt64(size &- 1)) & ~0xFFF && e.codeByte.unsafelyUnwrapped.pointee == 0) {
             let p = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: e.addend &+ va)).unsafelyUnwrapped
             switch size {
             case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
@@ -76,7 +80,7 @@ extension X86CPU {
     @inline(always)
     func write128(_ va: UInt64, _ low: UInt64, _ high: UInt64) throws(X86Fault) {
         let e = tlbWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
-        if _fastPath(e.tag == va & ~0xFFF && va & 0xFFF <= 0xFF0 && e.codeByte.unsafelyUnwrapped.pointee == 0) {
+        if _fastPath(e.tag == (va &+ 15) & ~0xFFF && e.codeByte.unsafelyUnwrapped.pointee == 0) {
             let p = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: e.addend &+ va)).unsafelyUnwrapped
             p.storeBytes(of: low, toByteOffset: 0, as: UInt64.self)
             p.storeBytes(of: high, toByteOffset: 8, as: UInt64.self)

@@ -750,7 +750,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// the displacement adjusted when the block was translated.
     @inline(always)
     func fastAddress(_ i: DecodedInstruction) -> UInt64 {
-        UInt64(bitPattern: Int64(i.disp)) &+ gpr[Int(i.base)] &+ (gpr[Int(i.index)] << UInt64(i.scale))
+        UInt64(bitPattern: Int64(i.disp)) &+ gpr[Int(i.base)] &+ (gpr[Int(i.index)] &<< UInt64(i.scale))
     }
 
 
