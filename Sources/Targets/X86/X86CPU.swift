@@ -489,6 +489,17 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                         try execSSEInteger(i, unsafeBitCast(i.sub, to: SSEOp.self))
                         if _slowPath(hot.pointee.abortBlock != 0) { return leaveAborted(base &+ UInt64(k), blockRip &+ UInt64(i.end)) }
                     }
+                case .pshufdRR:
+                    try checkSSE()
+                    let s = 2 &* Int(i.rm), d = 2 &* Int(i.reg)
+                    let v = d32(X128(xmm[s], xmm[s &+ 1])), n = i.imm
+                    let r = x(SIMD4<UInt32>(v[Int(n & 3)], v[Int((n >> 2) & 3)], v[Int((n >> 4) & 3)], v[Int((n >> 6) & 3)]))
+                    xmm[d] = r[0]; xmm[d &+ 1] = r[1]
+                case .pmuludqRR:
+                    try checkSSE()
+                    let s = 2 &* Int(i.rm), d = 2 &* Int(i.reg)
+                    xmm[d] = (xmm[d] & 0xFFFF_FFFF) &* (xmm[s] & 0xFFFF_FFFF)
+                    xmm[d &+ 1] = (xmm[d &+ 1] & 0xFFFF_FFFF) &* (xmm[s &+ 1] & 0xFFFF_FFFF)
                 case .xmmMove:
                     try checkSSE()
                     let s = 2 &* Int(i.rm), d = 2 &* Int(i.reg)
@@ -687,10 +698,6 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         let a = X128(xmm[d], xmm[d &+ 1]), b = X128(xmm[s], xmm[s &+ 1])
         let r: X128
         switch unsafeBitCast(i.sub, to: SSEOp.self) {
-        case .pshufd:
-            let v = d32(b), n = i.imm
-            r = x(SIMD4<UInt32>(v[Int(n & 3)], v[Int((n >> 2) & 3)], v[Int((n >> 4) & 3)], v[Int((n >> 6) & 3)]))
-        case .pmuludq: r = X128((a[0] & 0xFFFF_FFFF) &* (b[0] & 0xFFFF_FFFF), (a[1] & 0xFFFF_FFFF) &* (b[1] & 0xFFFF_FFFF))
         case .paddd: r = x(d32(a) &+ d32(b))
         case .psubd: r = x(d32(a) &- d32(b))
         case .paddq: r = a &+ b

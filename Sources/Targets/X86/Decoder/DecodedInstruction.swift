@@ -119,6 +119,8 @@ public struct DecodedInstruction: Sendable {
             guard let s = SSEOp(rawValue: sub) else { return self }
             if s.isPackedInteger {
                 d.op = .ssePackedInteger
+                if rm != DecodedInstruction.memory && s == .pshufd { d.op = .pshufdRR }
+                if rm != DecodedInstruction.memory && s == .pmuludq { d.op = .pmuludqRR }
             } else if s == .movaLoad || s == .movuLoad || s == .movaStore || s == .movuStore {
                 if rm != DecodedInstruction.memory {
                     d.op = .xmmMove

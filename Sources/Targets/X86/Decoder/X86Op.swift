@@ -52,6 +52,9 @@ public enum X86Op: UInt8, Sendable, CaseIterable {
     /// loads from plain memory, stores to it and moves between registers;
     /// MOVD/MOVQ xmm, r32/r64.
     case ssePackedInteger, xmmLoad, xmmStore, xmmMove, xmmFromGPR
+    /// PSHUFD and PMULUDQ between registers: the two packed operations
+    /// vectorised loops use most get their own dispatch entry.
+    case pshufdRR, pmuludqRR
 }
 
 /// Attributes of an opcode-map entry (SDM Vol. 2D, A.2.5 superscripts).

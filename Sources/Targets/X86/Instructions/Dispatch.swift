@@ -120,7 +120,7 @@ extension X86CPU {
              .aluRRJcc, .aluRIJcc, .aluRMJcc, .aluMJcc, .incDecRJcc,
              .shiftR, .movzxRR, .movzxLoad, .movsxRR, .movsxLoad, .incDecR, .imulRR,
              .pushR, .popR, .callRel, .retNear, .jmpIndirectR, .jmpIndirectLoad,
-             .ssePackedInteger, .xmmLoad, .xmmStore, .xmmMove, .xmmFromGPR:
+             .ssePackedInteger, .xmmLoad, .xmmStore, .xmmMove, .xmmFromGPR, .pshufdRR, .pmuludqRR:
             preconditionFailure("specialised operations run in the block loop")
         }
     }
