@@ -9,7 +9,16 @@ import ChimeraX86
 /// registers and every store Unicorn reports.
 final class ProgramLockstepTests: XCTestCase {
     /// `limit` caps the compared instructions; programs longer than that are checked up to it.
-    func lockstep(_ program: String, defines: [String: String] = [:], limit: Int = 3_000_000, mustFinish: Bool = true) throws {
+    /// The program loaded into a Chimera machine and a Unicorn engine, both at its entry.
+    struct Engines {
+        let machine: X86TestMachine
+        let cpu: X86CPU
+        let unicorn: UnicornEngine
+        let image: ELFImage
+        let halt: UInt64
+    }
+
+    func start(_ program: String, defines: [String: String]) throws -> Engines {
         let elf = try KernelBuilder().build(program: program, platform: .x86_64Lockstep, defines: defines)
         let image = try ELFImage(path: elf)
         let halt = try XCTUnwrap(image.symbols["lockstep_halt"])
@@ -24,19 +33,31 @@ final class ProgramLockstepTests: XCTestCase {
         st.rip = image.entry
         try uc.writeAll(st)
         try uc.setMemoryWriteTracking(true)
+        return Engines(machine: m, cpu: cpu, unicorn: uc, image: image, halt: halt)
+    }
+
+    /// One instruction on both engines. CR values differ by design (Chimera
+    /// boots with paging on), so after a read of one Chimera's is copied over.
+    func step(_ e: Engines) throws -> (bytes: [UInt8], parsed: ParsedInstruction?, unicorn: StepResult) {
+        let bytes = e.machine.cluster.memory.readBytes(e.cpu.programCounter, count: 15) ?? []
+        let parsed = try? bytes.withUnsafeBufferPointer { OpcodeMaps.standard.parse($0) }.get()
+        _ = e.cpu.run(budget: 1)
+        let r = try e.unicorn.step()
+        if let p = parsed, p.entry?.op == .movFromCR {
+            let reg = Int(p.rmField) | Int(p.prefixes.rexB) << 3
+            try e.unicorn.write(X86Register.gpr(reg)!, e.cpu.gprValue(reg))
+        }
+        return (bytes, parsed, r)
+    }
+
+    func lockstep(_ program: String, defines: [String: String] = [:], limit: Int = 3_000_000, mustFinish: Bool = true) throws {
+        let e = try start(program, defines: defines)
+        let (m, cpu, uc, image, halt) = (e.machine, e.cpu, e.unicorn, e.image, e.halt)
         var steps = 0
         while cpu.programCounter != halt && steps < limit {
             let rip = cpu.programCounter
-            let bytes = m.cluster.memory.readBytes(rip, count: 15) ?? []
-            let parsed = try? bytes.withUnsafeBufferPointer { OpcodeMaps.standard.parse($0) }.get()
-            _ = cpu.run(budget: 1)
-            let r = try uc.step()
+            let (bytes, parsed, r) = try step(e)
             steps += 1
-            if let p = parsed, p.entry?.op == .movFromCR {
-                // CR values differ by design (Chimera boots with paging on); copy ours over.
-                let reg = Int(p.rmField) | Int(p.prefixes.rexB) << 3
-                try uc.write(X86Register.gpr(reg)!, cpu.gprValue(reg))
-            }
             let u = try uc.readAllX86()
             var mask: UInt64 = 0xFFF
             if let p = parsed, let e = p.entry {
@@ -103,32 +124,10 @@ final class ProgramLockstepTests: XCTestCase {
     /// chaining. Flags are left to the single-step tests (a chunk may end
     /// after an instruction that leaves some undefined).
     func lockstepInChunks(_ program: String, defines: [String: String] = [:]) throws {
-        let elf = try KernelBuilder().build(program: program, platform: .x86_64Lockstep, defines: defines)
-        let image = try ELFImage(path: elf)
-        let halt = try XCTUnwrap(image.symbols["lockstep_halt"])
-        let m = try X86TestMachine(ramSize: "16M")
-        try m.load(elf)
-        let cpu = m.cpus[0]
-        _ = cpu.run(budget: 0)  // boot page tables
-        let uc = try UnicornEngine(architecture: .x86_64, cpuModel: .x86Haswell)
-        try uc.map(address: 0, size: 16 << 20)
-        for s in image.segments { try uc.write(s.bytes, at: s.address) }
-        var st = X86State()
-        st.rip = image.entry
-        try uc.writeAll(st)
-        try uc.setMemoryWriteTracking(true)
-        // The start-up code reads CR0/CR4, whose values differ by design:
-        // step through it, copying Chimera's value over after each read.
-        for _ in 0..<32 {
-            let bytes = m.cluster.memory.readBytes(cpu.programCounter, count: 15) ?? []
-            let parsed = try? bytes.withUnsafeBufferPointer { OpcodeMaps.standard.parse($0) }.get()
-            _ = cpu.run(budget: 1)
-            _ = try uc.step()
-            if let p = parsed, p.entry?.op == .movFromCR {
-                let reg = Int(p.rmField) | Int(p.prefixes.rexB) << 3
-                try uc.write(X86Register.gpr(reg)!, cpu.gprValue(reg))
-            }
-        }
+        let e = try start(program, defines: defines)
+        let (m, cpu, uc, halt) = (e.machine, e.cpu, e.unicorn, e.halt)
+        // The start-up code reads CR0/CR4: single steps copy the values over.
+        for _ in 0..<32 { _ = try step(e) }
         let sizes = [1, 2, 5, 64, 3, 1000, 7, 200, 13, 50_000]
         var chunks = 0, total: UInt64 = 0
         while cpu.programCounter != halt {

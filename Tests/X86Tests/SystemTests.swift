@@ -95,6 +95,62 @@ final class SystemTests: XCTestCase {
         XCTAssertEqual(m.run(maxInstructions: 1000), .exit(code: 23))
     }
 
+    func testRemappedCodeAndDataAfterInvlpg() throws {
+        // A 2 MiB page is remapped (PD entry rewritten, then INVLPG): the
+        // next call through the same call site must run the new code, not a
+        // block linked before, and data elsewhere in the 2 MiB page must
+        // come from the new frame too (INVLPG drops the whole large page).
+        // The code sits where its fetch-TLB slot differs from the caller's,
+        // so the call site links to it.
+        let asm = """
+        .text
+        .global _start
+        _start:
+            mov $0x500000, %rsp
+            movl $0x000001B8, 0x6A0000      # mov $1, %eax
+            movw $0xC300, 0x6A0004          # ret
+            movl $0x000002B8, 0x8A0000      # mov $2, %eax
+            movw $0xC300, 0x8A0004
+            movl $0x11, 0x6A1000
+            movl $0x22, 0x8A1000
+            mov $0x6A0000, %rbx
+            call callit
+            call callit
+            mov %eax, %r12d                 # 1
+            mov 0x6A1000, %r13d             # 0x11
+            mov %cr3, %rax
+            and $~0xFFF, %rax
+            mov (%rax), %rax                # PML4[0] -> PDPT
+            and $~0xFFF, %rax
+            mov (%rax), %rax                # PDPT[0] -> PD for the first GiB
+            and $~0xFFF, %rax
+            mov 32(%rax), %rdx              # PD[4]: 0x800000
+            mov %rdx, 24(%rax)              # PD[3]: 0x600000 now maps it
+            invlpg (%rbx)
+            call callit
+            cmp $1, %r12d
+            jne fail
+            cmp $0x11, %r13d
+            jne fail
+            cmp $2, %eax
+            jne fail
+            cmpl $0x22, 0x6A1000
+            jne fail
+            mov $21, %eax
+            out %al, $0xF4
+        fail:
+            mov $1, %eax
+            out %al, $0xF4
+        callit:
+            call *%rbx
+            ret
+        """
+        let elf = try KernelBuilder().buildRaw(assembly: asm, platform: .x86_64PC, linkAddress: 0x20_0000)
+        let m = try X86TestMachine()
+        try m.load(elf)
+        XCTAssertEqual(m.run(maxInstructions: 1000), .exit(code: 43))
+    }
+
     func testAccessesAcrossPageBoundaries() throws {
         // Loads and stores of every size that straddle a 4 KiB boundary take
         // the slow path and still see and write all their bytes.

@@ -8,21 +8,15 @@ enum MemoryAccess: UInt8 {
 extension X86CPU {
     // MARK: TLB
 
-    /// Empties all three TLBs (CR3/CR0/CR4/EFER writes, CPL changes, map changes).
+    /// Empties all the TLBs (CR3/CR0/CR4/EFER writes, INVLPG, CPL changes,
+    /// map changes); INVLPG flushes everything because entries do not
+    /// record whether they came from a 4 KiB, 2 MiB or 1 GiB page.
     func flushTLB() {
         hot.pointee.linkEpoch &+= 1
         tlbRead.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
         tlbWrite.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
         tlbFetch.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
         tlbCodeWrite.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
-    }
-
-    /// INVLPG: drops the entries for one virtual page. 2 MiB and 1 GiB pages
-    /// are cached as 4 KiB entries, so this is exact.
-    func invalidatePage(_ va: UInt64) {
-        hot.pointee.linkEpoch &+= 1
-        let i = Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))
-        tlbRead[i] = TLBEntry(); tlbWrite[i] = TLBEntry(); tlbFetch[i] = TLBEntry(); tlbCodeWrite[i] = TLBEntry()
     }
 
     /// Removes write entries pointing at a host page that now holds code, so
