@@ -27,6 +27,11 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// Two successor links per block-table slot, and two for the
     /// uncached page-crossing slot (`BlockLink`).
     let blockLinks: UnsafeMutablePointer<BlockLink>
+    /// The slot of the block `runBlocks` left because its successor was not
+    /// in the fetch TLB or block table (-1 otherwise): the run loop links
+    /// it to the block it then finds, so code pages that evict each other
+    /// from the direct-mapped fetch TLB still chain.
+    var chainMissSlot = -1
     static let blockTableSize = 1 << 14
     /// Arena of decoded instructions; blocks index into it.
     let code: UnsafeMutablePointer<DecodedInstruction>
@@ -286,7 +291,12 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 }
             }
             do throws(X86Fault) {
-                try runBlocks(try findBlock(hot.pointee.rip), until: single ? hot.pointee.retired &+ 1 : end)
+                let next = try findBlock(hot.pointee.rip)
+                if chainMissSlot >= 0 && next.slot < X86CPU.blockTableSize {
+                    addLink(from: chainMissSlot, rip: hot.pointee.rip, to: next)
+                }
+                chainMissSlot = -1
+                try runBlocks(next, until: single ? hot.pointee.retired &+ 1 : end)
             } catch {
                 if error.vector == X86Fault.leave.vector {
                     let reason = leaveReason
@@ -572,13 +582,13 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 next = link[1].target
             } else {
                 let t = tlbFetch[Int((rip >> 12) & UInt64(X86CPU.tlbSize - 1))]
-                guard t.tag == rip & ~0xFFF else { return }
+                guard t.tag == rip & ~0xFFF else { chainMissSlot = slot; return }
                 let key = UInt(truncatingIfNeeded: t.addend &+ rip)
                 let index = blockIndex(key)
                 let b = blocks[index]
-                guard b.key == key else { return }
+                guard b.key == key else { chainMissSlot = slot; return }
                 next = BlockRef(start: b.start, count: b.count, slot: UInt32(truncatingIfNeeded: index))
-                link[link[0].epoch == epoch ? 1 : 0] = BlockLink(rip: rip, epoch: epoch, target: next)
+                addLink(from: slot, rip: rip, to: next)
             }
             first = UnsafePointer(code + Int(next.start))
             slot = Int(next.slot)
@@ -594,6 +604,15 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             hot.pointee.cursor = 0
             throw error
         }
+    }
+
+    /// Remembers that the block in `slot` continued at `rip` with `next`
+    /// (a translation in the block table, valid in the current epoch).
+    @inline(always)
+    func addLink(from slot: Int, rip: UInt64, to next: BlockRef) {
+        let epoch = hot.pointee.linkEpoch
+        let link = blockLinks + 2 &* slot
+        link[link[0].epoch == epoch ? 1 : 0] = BlockLink(rip: rip, epoch: epoch, target: next)
     }
 
     /// Ends a block early after instruction `index` (counting from the whole
