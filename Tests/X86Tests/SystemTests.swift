@@ -13,6 +13,25 @@ final class SystemTests: XCTestCase {
         return try KernelBuilder().buildRaw(assembly: source, platform: .x86_64PC, linkAddress: 0x20_0000)
     }
 
+    /// Builds `asm` at 0x200000 for the PC platform and runs it on one core.
+    func runRaw(_ asm: String, maxInstructions: UInt64) throws -> StopReason {
+        let elf = try KernelBuilder().buildRaw(assembly: asm, platform: .x86_64PC, linkAddress: 0x20_0000)
+        let m = try X86TestMachine()
+        try m.load(elf)
+        return m.run(maxInstructions: maxInstructions)
+    }
+
+    /// Start-up lines that enable SSE (CR0.EM off, CR0.MP and CR4.OSFXSR/OSXMMEXCPT on).
+    static let enableSSE = """
+            mov %cr0, %rax
+            and $~4, %rax
+            or $2, %rax
+            mov %rax, %cr0
+            mov %cr4, %rax
+            or $0x600, %rax
+            mov %rax, %cr4
+    """
+
     func read(_ m: X86TestMachine, _ address: UInt64) -> UInt64 {
         m.cluster.memory.read(address, size: 8) ?? 0xDEAD
     }
@@ -88,11 +107,8 @@ final class SystemTests: XCTestCase {
             mov %ebx, %eax
             out %al, $0xF4
         """
-        let elf = try KernelBuilder().buildRaw(assembly: asm, platform: .x86_64PC, linkAddress: 0x20_0000)
-        let m = try X86TestMachine()
-        try m.load(elf)
         // 1 + 5 + 5 = 11 -> exit code 23
-        XCTAssertEqual(m.run(maxInstructions: 1000), .exit(code: 23))
+        XCTAssertEqual(try runRaw(asm, maxInstructions: 1000), .exit(code: 23))
     }
 
     func testRemappedCodeAndDataAfterInvlpg() throws {
@@ -145,10 +161,7 @@ final class SystemTests: XCTestCase {
             call *%rbx
             ret
         """
-        let elf = try KernelBuilder().buildRaw(assembly: asm, platform: .x86_64PC, linkAddress: 0x20_0000)
-        let m = try X86TestMachine()
-        try m.load(elf)
-        XCTAssertEqual(m.run(maxInstructions: 1000), .exit(code: 43))
+        XCTAssertEqual(try runRaw(asm, maxInstructions: 1000), .exit(code: 43))
     }
 
     func testAccessesAcrossPageBoundaries() throws {
@@ -158,13 +171,7 @@ final class SystemTests: XCTestCase {
         .text
         .global _start
         _start:
-            mov %cr0, %rax
-            and $~4, %rax
-            or $2, %rax
-            mov %rax, %cr0
-            mov %cr4, %rax
-            or $0x600, %rax
-            mov %rax, %cr4
+        \(Self.enableSSE)
             mov $0x300FFD, %rdi
             movabs $0x1122334455667788, %rax
             mov %rax, (%rdi)
@@ -209,10 +216,7 @@ final class SystemTests: XCTestCase {
             mov $1, %eax
             out %al, $0xF4
         """
-        let elf = try KernelBuilder().buildRaw(assembly: asm, platform: .x86_64PC, linkAddress: 0x20_0000)
-        let m = try X86TestMachine()
-        try m.load(elf)
-        XCTAssertEqual(m.run(maxInstructions: 1000), .exit(code: 43))
+        XCTAssertEqual(try runRaw(asm, maxInstructions: 1000), .exit(code: 43))
     }
 
     /// Records the stores a RAM block reports to its translators, standing in
