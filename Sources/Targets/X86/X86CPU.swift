@@ -309,8 +309,8 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         }
     }
 
-    /// Executes decoded blocks, starting with `firstCount` instructions at
-    /// `firstBlock`, until `end` instructions have retired.
+    /// Executes decoded blocks, starting with `firstBlock`, until `end`
+    /// instructions have retired.
     ///
     /// RIP and the retired count are not advanced per instruction: the loop
     /// keeps the block's start RIP (also in register slot 16, which
@@ -374,7 +374,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 case .cmovRR:
                     let v = gpr[Int(i.rm)]
                     let d = Int(i.reg)
-                    let taken = fastCondition(i.sub)
+                    let taken = condition(i.sub)
                     gpr[d] = (taken ? v : gpr[d]) & (i.size == 8 ? .max : 0xFFFF_FFFF)
                 case .movRR:
                     gpr[Int(i.reg)] = i.size == 8 ? gpr[Int(i.rm)] : gpr[Int(i.rm)] & 0xFFFF_FFFF
@@ -501,15 +501,10 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     }
                 case .pshufdRR:
                     try checkSSE()
-                    let s = 2 &* Int(i.rm), d = 2 &* Int(i.reg)
-                    let v = d32(X128(xmm[s], xmm[s &+ 1])), n = i.imm
-                    let r = x(SIMD4<UInt32>(v[Int(n & 3)], v[Int((n >> 2) & 3)], v[Int((n >> 4) & 3)], v[Int((n >> 6) & 3)]))
-                    xmm[d] = r[0]; xmm[d &+ 1] = r[1]
+                    setXR(i.reg, pshufd(xr(i.rm), i.imm))
                 case .pmuludqRR:
                     try checkSSE()
-                    let s = 2 &* Int(i.rm), d = 2 &* Int(i.reg)
-                    xmm[d] = (xmm[d] & 0xFFFF_FFFF) &* (xmm[s] & 0xFFFF_FFFF)
-                    xmm[d &+ 1] = (xmm[d &+ 1] & 0xFFFF_FFFF) &* (xmm[s &+ 1] & 0xFFFF_FFFF)
+                    setXR(i.reg, pmuludq(xr(i.reg), xr(i.rm)))
                 case .xmmMove:
                     try checkSSE()
                     let s = 2 &* Int(i.rm), d = 2 &* Int(i.reg)
@@ -663,51 +658,9 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// Jcc `j`, the last instruction of the block starting at `blockRip`.
     @inline(always)
     func fusedBranch(_ j: DecodedInstruction, _ blockRip: UInt64) {
-        hot.pointee.rip = blockRip &+ UInt64(j.end) &+ (fastCondition(j.sub) ? j.imm : 0)
+        hot.pointee.rip = blockRip &+ UInt64(j.end) &+ (condition(j.sub) ? j.imm : 0)
     }
 
-    /// Condition `cc`, deciding the common cases straight from the lazy
-    /// record: B, E, BE, L, LE after CMP/SUB; everything but P after logic
-    /// results (CF = OF = 0); E and S after anything; the rest through
-    /// `condition`. Written with branches on purpose: a predicted branch
-    /// lets the host run ahead into the next block, while a branch-free
-    /// select (tried: a truth-table lookup) makes the next block's lookup
-    /// wait for the flags and measured 10% slower overall.
-    @inline(always)
-    func fastCondition(_ cc: UInt8) -> Bool {
-        let lazy = hot.pointee.lazyOp
-        let k = cc >> 1
-        let shift = 64 &- UInt64(hot.pointee.lazySize) &* 8
-        var taken: Bool
-        if lazy == LazyFlags.sub && (0xCE &>> k) & 1 != 0 {
-            let a = hot.pointee.lazyA &<< shift, b = hot.pointee.lazyB &<< shift
-            switch k {
-            case 1: taken = a < b
-            case 2: taken = a == b
-            case 3: taken = a <= b
-            case 6: taken = Int64(bitPattern: a) < Int64(bitPattern: b)
-            default: taken = Int64(bitPattern: a) <= Int64(bitPattern: b)
-            }
-        } else if lazy != LazyFlags.none && (k == 2 || k == 4) {
-            let r = Int64(bitPattern: hot.pointee.lazyResult &<< shift)
-            taken = k == 2 ? r == 0 : r < 0
-        } else if lazy == LazyFlags.logic && k != 5 {
-            let r = Int64(bitPattern: hot.pointee.lazyResult &<< shift)
-            switch k {
-            case 0, 1: taken = false
-            case 3: taken = r == 0
-            case 6: taken = r < 0
-            default: taken = r <= 0
-            }
-        } else {
-            return conditionOutOfLine(cc)
-        }
-        return taken != (cc & 1 != 0)
-    }
-
-    /// `condition` as a call, so `fastCondition` stays small enough to inline.
-    @inline(never)
-    func conditionOutOfLine(_ cc: UInt8) -> Bool { condition(cc) }
 
     /// The packed-integer operations loops use most, register to register,
     /// without the call into `execSSEInteger`; false for anything else.

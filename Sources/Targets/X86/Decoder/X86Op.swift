@@ -32,7 +32,7 @@ public enum X86Op: UInt8, Sendable, CaseIterable {
     // destination register is `reg`, a source register is `rm`, and the
     // memory fields use `zeroRegister` for "none".
     case aluRR, aluRI, aluRM, aluM, movRR, movRI, movLoad, movStore, leaFast, cmovRR
-    /// SHL/SHR/SAR of a 32/64-bit register by an immediate (pre-masked) or CL.
+    /// SHL/SHR/SAR of a 32/64-bit register by an immediate or CL (count masked when run).
     case shiftR
     /// IMUL r, r and IMUL r, r, imm at 32/64 bits.
     case imulRR

@@ -40,6 +40,19 @@ extension X86CPU {
         try write128(a, v[0], v[1])
     }
 
+    /// PSHUFD: dword `k` of the result is dword `order[2k+1:2k]` of `v`.
+    @inline(always)
+    func pshufd(_ v: X128, _ order: UInt64) -> X128 {
+        let d = d32(v)
+        return x(SIMD4<UInt32>(d[Int(order & 3)], d[Int((order >> 2) & 3)], d[Int((order >> 4) & 3)], d[Int((order >> 6) & 3)]))
+    }
+
+    /// PMULUDQ: the low dwords of each quadword, multiplied to 64 bits.
+    @inline(always)
+    func pmuludq(_ a: X128, _ b: X128) -> X128 {
+        X128((a[0] & 0xFFFF_FFFF) &* (b[0] & 0xFFFF_FFFF), (a[1] & 0xFFFF_FFFF) &* (b[1] & 0xFFFF_FFFF))
+    }
+
     // MARK: Lane views
 
     @inline(__always) func b8(_ v: X128) -> SIMD16<UInt8> { unsafeBitCast(v, to: SIMD16<UInt8>.self) }
@@ -403,7 +416,7 @@ extension X86CPU {
         case .pmulhuw:
             let p = SIMD8<UInt32>(truncatingIfNeeded: w16(a)) &* SIMD8<UInt32>(truncatingIfNeeded: w16(b))
             r = x(SIMD8<UInt16>(truncatingIfNeeded: p &>> 16))
-        case .pmuludq: r = X128((a[0] & 0xFFFF_FFFF) &* (b[0] & 0xFFFF_FFFF), (a[1] & 0xFFFF_FFFF) &* (b[1] & 0xFFFF_FFFF))
+        case .pmuludq: r = pmuludq(a, b)
         case .pmaddwd:
             let p = SIMD8<Int32>(truncatingIfNeeded: s16(a)) &* SIMD8<Int32>(truncatingIfNeeded: s16(b))
             r = x(SIMD4<Int32>(p[0] &+ p[1], p[2] &+ p[3], p[4] &+ p[5], p[6] &+ p[7]))
@@ -413,9 +426,7 @@ extension X86CPU {
             for k in 0..<8 { lo += UInt64(p[k] > q[k] ? p[k] - q[k] : q[k] - p[k]) }
             for k in 8..<16 { hi += UInt64(p[k] > q[k] ? p[k] - q[k] : q[k] - p[k]) }
             r = X128(lo, hi)
-        case .pshufd:
-            let v = d32(b), n = i.imm
-            r = x(SIMD4<UInt32>(v[Int(n & 3)], v[Int((n >> 2) & 3)], v[Int((n >> 4) & 3)], v[Int((n >> 6) & 3)]))
+        case .pshufd: r = pshufd(b, i.imm)
         case .pshuflw, .pshufhw:
             var v = w16(b)
             let base = op == .pshuflw ? 0 : 4
