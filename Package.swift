@@ -39,11 +39,15 @@ let package = Package(
         // across the mode switches.
         .target(name: "CHostFP", path: "Sources/CHostFP",
                 cSettings: [.unsafeFlags(["-ffp-model=strict", "-fno-math-errno", "-O2"])]),
-        .target(name: "ChimeraARM", dependencies: ["ChimeraCore", "ChimeraScheduler", "CHostFP"],
+        // What every core shares: soft-TLB, block cache, code-write
+        // invalidation, the guest-trap convention and the backend seam.
+        .target(name: "ChimeraCPUKit", dependencies: ["ChimeraCore"],
+                path: "Sources/CPUKit", swiftSettings: strict + optimizedInDebug),
+        .target(name: "ChimeraARM", dependencies: ["ChimeraCore", "ChimeraCPUKit", "CHostFP"],
                 path: "Sources/Targets/ARM", swiftSettings: strict + optimizedInDebug),
-        .target(name: "ChimeraX86", dependencies: ["ChimeraCore", "ChimeraScheduler", "CHostFP"],
+        .target(name: "ChimeraX86", dependencies: ["ChimeraCore", "ChimeraCPUKit", "CHostFP"],
                 path: "Sources/Targets/X86", swiftSettings: strict + optimizedInDebug),
-        .target(name: "ChimeraDevices", dependencies: ["ChimeraCore", "ChimeraScheduler"],
+        .target(name: "ChimeraDevices", dependencies: ["ChimeraCore"],
                 path: "Sources/Devices", swiftSettings: strict + optimizedInDebug),
         // libelf from Debian's libelf-dev.
         .systemLibrary(name: "CLibELF", path: "Sources/CLibELF", pkgConfig: "libelf",

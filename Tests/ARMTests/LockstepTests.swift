@@ -340,7 +340,6 @@ final class LockstepTests: XCTestCase {
                 // overwrote the stream with an undefined word): agreed, skip it.
                 h.cpu.powerState = .running
                 h.cpu.pendingStop = nil
-                h.cpu.st.pointee.fault = 0
                 let resume = Self.codeBase + UInt64(((index + 1) % Self.codeWords) * 4)
                 h.cpu.programCounter = resume
                 try copyState(h)

@@ -1,4 +1,5 @@
 import ChimeraCore
+import ChimeraCPUKit
 
 /// Exception classes of ESR_ELx.EC (ARM ARM D17.2.37) that this core raises.
 enum ExceptionClass {
@@ -106,13 +107,13 @@ extension AArch64CPU {
     }
 
     /// Data abort: `status` is the DFSC (0x10 external abort, 0x21 alignment).
-    func raiseDataAbort(address: UInt64, write: Bool, status: UInt64, pc: UInt64) {
-        guard st.pointee.fault == 0 else { return }
-        st.pointee.fault = 1
+    /// Returns the trap for the caller to throw (the exception is taken).
+    func raiseDataAbort(address: UInt64, write: Bool, status: UInt64, pc: UInt64) -> GuestTrap {
         let ec = currentEL == 0 ? ExceptionClass.dataAbortLower : ExceptionClass.dataAbortSame
         takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ec, status | (write ? 1 << 6 : 0)),
                       faultAddress: address, returnAddress: pc,
                       reason: "data abort (\(write ? "write" : "read") at 0x\(String(address, radix: 16)))")
+        return .delivered
     }
 
     func raiseInstructionAbort(_ pc: UInt64) {
@@ -126,11 +127,10 @@ extension AArch64CPU {
                       returnAddress: pc, reason: "PC alignment fault")
     }
 
-    func raiseSPAlignment(_ pc: UInt64) {
-        guard st.pointee.fault == 0 else { return }
-        st.pointee.fault = 1
+    func raiseSPAlignment(_ pc: UInt64) -> GuestTrap {
         takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ExceptionClass.spAlignment), faultAddress: nil,
                       returnAddress: pc, reason: "SP alignment fault")
+        return .delivered
     }
 
     /// Takes a pending, unmasked IRQ or FIQ at `st.pc` (between blocks).

@@ -1,112 +1,29 @@
 import ChimeraCore
+import ChimeraCPUKit
 
-/// One direct-mapped software-TLB entry: a 4 KiB guest page and the host
-/// address that backs it. Tags are page addresses; 1 means invalid.
-struct TLBEntry {
-    var readTag: UInt64 = 1
-    var writeTag: UInt64 = 1
-    /// host = addend + guest address.
-    var addend: UInt = 0
-    /// The page's byte in its RAM block's code map: stores fall back to the
-    /// slow path while it is non-zero, so translated blocks get invalidated.
-    var codeFlag: UnsafeMutablePointer<UInt8>? = nil
-}
+/// A translated block of decoded A64 instructions.
+typealias A64Block = BlockRef<Op>
 
-extension AArch64CPU {
-    // MARK: Fast paths (inlined into the loop)
+extension AArch64CPU: SoftTLBMissHandler {
+    // MARK: Fast paths (the kit's soft-TLB, inlined into the loop)
 
+    /// Loads a `T` at `a` for the instruction at `pc`, zero-extended.
     @inline(__always)
-    func read8(_ a: UInt64, _ pc: UInt64) -> UInt64 {
-        let e = tlb + Int(truncatingIfNeeded: (a >> 12) & 255)
-        if _fastPath(e.pointee.readTag == a & ~0xFFF && a & 0xFFF <= 4095) {
-            return UInt64(UnsafeRawPointer(bitPattern: e.pointee.addend &+ UInt(truncatingIfNeeded: a)).unsafelyUnwrapped.loadUnaligned(as: UInt8.self))
-        }
-        return readSlow(a, size: 1, pc: pc)
+    func read<T: FixedWidthInteger & UnsignedInteger>(_ t: T.Type, _ a: UInt64, _ pc: UInt64) throws(GuestTrap) -> UInt64 {
+        try tlb.load(t, a, context: pc, self)
     }
 
+    /// Stores the low bytes of `value` as a `T` at `a` for the instruction at `pc`.
     @inline(__always)
-    func write8(_ a: UInt64, _ value: UInt64, _ pc: UInt64) {
-        let e = tlb + Int(truncatingIfNeeded: (a >> 12) & 255)
-        if _fastPath(e.pointee.writeTag == a & ~0xFFF && a & 0xFFF <= 4095
-                     && e.pointee.codeFlag.unsafelyUnwrapped.pointee == 0) {
-            UnsafeMutableRawPointer(bitPattern: e.pointee.addend &+ UInt(truncatingIfNeeded: a)).unsafelyUnwrapped
-                .storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
-            return
-        }
-        writeSlow(a, size: 1, value: value, pc: pc)
-    }
-
-    @inline(__always)
-    func read16(_ a: UInt64, _ pc: UInt64) -> UInt64 {
-        let e = tlb + Int(truncatingIfNeeded: (a >> 12) & 255)
-        if _fastPath(e.pointee.readTag == a & ~0xFFF && a & 0xFFF <= 4094) {
-            return UInt64(UnsafeRawPointer(bitPattern: e.pointee.addend &+ UInt(truncatingIfNeeded: a)).unsafelyUnwrapped.loadUnaligned(as: UInt16.self))
-        }
-        return readSlow(a, size: 2, pc: pc)
-    }
-
-    @inline(__always)
-    func write16(_ a: UInt64, _ value: UInt64, _ pc: UInt64) {
-        let e = tlb + Int(truncatingIfNeeded: (a >> 12) & 255)
-        if _fastPath(e.pointee.writeTag == a & ~0xFFF && a & 0xFFF <= 4094
-                     && e.pointee.codeFlag.unsafelyUnwrapped.pointee == 0) {
-            UnsafeMutableRawPointer(bitPattern: e.pointee.addend &+ UInt(truncatingIfNeeded: a)).unsafelyUnwrapped
-                .storeBytes(of: UInt16(truncatingIfNeeded: value), as: UInt16.self)
-            return
-        }
-        writeSlow(a, size: 2, value: value, pc: pc)
-    }
-
-    @inline(__always)
-    func read32(_ a: UInt64, _ pc: UInt64) -> UInt64 {
-        let e = tlb + Int(truncatingIfNeeded: (a >> 12) & 255)
-        if _fastPath(e.pointee.readTag == a & ~0xFFF && a & 0xFFF <= 4092) {
-            return UInt64(UnsafeRawPointer(bitPattern: e.pointee.addend &+ UInt(truncatingIfNeeded: a)).unsafelyUnwrapped.loadUnaligned(as: UInt32.self))
-        }
-        return readSlow(a, size: 4, pc: pc)
-    }
-
-    @inline(__always)
-    func write32(_ a: UInt64, _ value: UInt64, _ pc: UInt64) {
-        let e = tlb + Int(truncatingIfNeeded: (a >> 12) & 255)
-        if _fastPath(e.pointee.writeTag == a & ~0xFFF && a & 0xFFF <= 4092
-                     && e.pointee.codeFlag.unsafelyUnwrapped.pointee == 0) {
-            UnsafeMutableRawPointer(bitPattern: e.pointee.addend &+ UInt(truncatingIfNeeded: a)).unsafelyUnwrapped
-                .storeBytes(of: UInt32(truncatingIfNeeded: value), as: UInt32.self)
-            return
-        }
-        writeSlow(a, size: 4, value: value, pc: pc)
-    }
-
-    @inline(__always)
-    func read64(_ a: UInt64, _ pc: UInt64) -> UInt64 {
-        let e = tlb + Int(truncatingIfNeeded: (a >> 12) & 255)
-        if _fastPath(e.pointee.readTag == a & ~0xFFF && a & 0xFFF <= 4088) {
-            return UInt64(UnsafeRawPointer(bitPattern: e.pointee.addend &+ UInt(truncatingIfNeeded: a)).unsafelyUnwrapped.loadUnaligned(as: UInt64.self))
-        }
-        return readSlow(a, size: 8, pc: pc)
-    }
-
-    @inline(__always)
-    func write64(_ a: UInt64, _ value: UInt64, _ pc: UInt64) {
-        let e = tlb + Int(truncatingIfNeeded: (a >> 12) & 255)
-        if _fastPath(e.pointee.writeTag == a & ~0xFFF && a & 0xFFF <= 4088
-                     && e.pointee.codeFlag.unsafelyUnwrapped.pointee == 0) {
-            UnsafeMutableRawPointer(bitPattern: e.pointee.addend &+ UInt(truncatingIfNeeded: a)).unsafelyUnwrapped
-                .storeBytes(of: UInt64(truncatingIfNeeded: value), as: UInt64.self)
-            return
-        }
-        writeSlow(a, size: 8, value: value, pc: pc)
+    func write<T: FixedWidthInteger & UnsignedInteger>(_ t: T.Type, _ a: UInt64, _ value: UInt64, _ pc: UInt64) throws(GuestTrap) {
+        try tlb.store(t, a, value, context: pc, self)
     }
 
     /// Address of a single-register or pair access (see `AddressMode`).
     @inline(__always)
-    func effectiveAddress(_ op: Op, _ base: UInt64, _ r: UnsafeMutablePointer<UInt64>, _ pc: UInt64) -> UInt64 {
+    func effectiveAddress(_ op: Op, _ base: UInt64, _ r: UnsafeMutablePointer<UInt64>, _ pc: UInt64) throws(GuestTrap) -> UInt64 {
         if _slowPath(op.aux & 0x8000 != 0) && st.pointee.spAlignmentCheck != 0 && base & 15 != 0 {
-            // SP alignment fault: the access then goes to a page that is never
-            // in the TLB, whose slow path sees the fault flag and does nothing.
-            raiseSPAlignment(pc)
-            return 0xFFFF_FFFF_FFFF_F000
+            throw raiseSPAlignment(pc)
         }
         switch op.aux & 7 {
         case AddressMode.offset, AddressMode.preIndex: return base &+ op.imm
@@ -126,22 +43,12 @@ extension AArch64CPU {
     }
 
     /// Any-size access for cold paths (atomics, SIMD structures, semihosting).
-    func readSized(_ a: UInt64, size: Int, pc: UInt64) -> UInt64 {
-        switch size {
-        case 1: return read8(a, pc)
-        case 2: return read16(a, pc)
-        case 4: return read32(a, pc)
-        default: return read64(a, pc)
-        }
+    func readSized(_ a: UInt64, size: Int, pc: UInt64) throws(GuestTrap) -> UInt64 {
+        try tlb.load(a, size: size, context: pc, self)
     }
 
-    func writeSized(_ a: UInt64, size: Int, value: UInt64, pc: UInt64) {
-        switch size {
-        case 1: write8(a, value, pc)
-        case 2: write16(a, value, pc)
-        case 4: write32(a, value, pc)
-        default: write64(a, value, pc)
-        }
+    func writeSized(_ a: UInt64, size: Int, value: UInt64, pc: UInt64) throws(GuestTrap) {
+        try tlb.store(a, size: size, value, context: pc, self)
     }
 
     // MARK: Slow path
@@ -155,64 +62,58 @@ extension AArch64CPU {
         return saved
     }
 
+    /// The soft-TLB's miss path (`SoftTLBMissHandler`): page crossings
+    /// byte by byte, RAM fills the TLB, MMIO sees the exact retired count,
+    /// anything else is a data abort for the instruction at `pc`.
     @inline(never)
-    func readSlow(_ a: UInt64, size: Int, pc: UInt64) -> UInt64 {
-        if st.pointee.fault != 0 { return 0 }
+    public func readMiss(_ a: UInt64, size: Int, context pc: UInt64) throws(GuestTrap) -> UInt64 {
         if (a & 0xFFF) + UInt64(size) > 0x1000 {
             // Crosses a page: byte by byte through the fast path of each page.
             var v: UInt64 = 0
-            for i in 0..<size {
-                v |= read8(a &+ UInt64(i), pc) << (8 * UInt64(i))
-                if st.pointee.fault != 0 { return 0 }
-            }
+            for i in 0..<size { v |= try read(UInt8.self, a &+ UInt64(i), pc) << (8 * UInt64(i)) }
             return v
         }
-        guard let memory = cluster?.memory else { raiseDataAbort(address: a, write: false, status: 0x10, pc: pc); return 0 }
-        switch memory.target(of: a) {
-        case .ram(let p, let available, let block, let offset, let writable):
-            fillTLB(a, pointer: p, available: available, block: block, offset: offset, writable: writable)
+        guard let memory = cluster?.memory else { throw raiseDataAbort(address: a, write: false, status: 0x10, pc: pc) }
+        switch tlb.fill(a, .read, TranslatedPage(physical: a), memory: memory) {
+        case .ram(let p, _, _, _, _):
             var v: UInt64 = 0
             withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: p, byteCount: size) }
             return v
         case .mmio:
             let saved = syncRetired(pc)
             defer { st.pointee.retired = saved }
-            guard let v = memory.read(a, size: size) else { raiseDataAbort(address: a, write: false, status: 0x10, pc: pc); return 0 }
+            guard let v = memory.read(a, size: size) else { throw raiseDataAbort(address: a, write: false, status: 0x10, pc: pc) }
             return v
         case .unmapped:
-            raiseDataAbort(address: a, write: false, status: 0x10, pc: pc)
-            return 0
+            throw raiseDataAbort(address: a, write: false, status: 0x10, pc: pc)
         }
     }
 
     @inline(never)
-    func writeSlow(_ a: UInt64, size: Int, value: UInt64, pc: UInt64) {
-        if st.pointee.fault != 0 { return }
+    public func writeMiss(_ a: UInt64, size: Int, value: UInt64, context pc: UInt64) throws(GuestTrap) {
         if (a & 0xFFF) + UInt64(size) > 0x1000 {
             // Check every byte is writable before storing any (no partial stores on a fault).
             for i in 0..<size where !isWritable(a &+ UInt64(i)) {
-                raiseDataAbort(address: a &+ UInt64(i), write: true, status: 0x10, pc: pc)
-                return
+                throw raiseDataAbort(address: a &+ UInt64(i), write: true, status: 0x10, pc: pc)
             }
-            for i in 0..<size { write8(a &+ UInt64(i), value >> (8 * UInt64(i)), pc) }
+            for i in 0..<size { try write(UInt8.self, a &+ UInt64(i), value >> (8 * UInt64(i)), pc) }
             return
         }
-        guard let memory = cluster?.memory else { raiseDataAbort(address: a, write: true, status: 0x10, pc: pc); return }
-        switch memory.target(of: a) {
-        case .ram(let p, let available, let block, let offset, let writable):
+        guard let memory = cluster?.memory else { throw raiseDataAbort(address: a, write: true, status: 0x10, pc: pc) }
+        switch tlb.fill(a, .write, TranslatedPage(physical: a), memory: memory) {
+        case .ram(let p, _, let block, let offset, let writable):
             guard writable else { return }   // ROM ignores writes
             var v = value
             withUnsafeBytes(of: &v) { p.copyMemory(from: $0.baseAddress!, byteCount: size) }
             if block.codePages[Int(offset >> RAMBlock.pageShift)] != 0 {
                 block.codeWritten(offset: offset, length: UInt64(size))
             }
-            fillTLB(a, pointer: p, available: available, block: block, offset: offset, writable: writable)
         case .mmio:
             let saved = syncRetired(pc)
             defer { st.pointee.retired = saved }
             memory.write(a, size: size, value: value)
         case .unmapped:
-            raiseDataAbort(address: a, write: true, status: 0x10, pc: pc)
+            throw raiseDataAbort(address: a, write: true, status: 0x10, pc: pc)
         }
     }
 
@@ -222,28 +123,16 @@ extension AArch64CPU {
         return true
     }
 
-    private func fillTLB(_ a: UInt64, pointer p: UnsafeMutableRawPointer, available: UInt64, block: RAMBlock,
-                         offset: UInt64, writable: Bool) {
-        let page = a & ~0xFFF
-        // Only whole pages backed by one block go into the TLB.
-        guard available >= 0x1000 - (a & 0xFFF), offset >= a & 0xFFF else { return }
-        let e = tlb + Int(truncatingIfNeeded: (a >> 12) & UInt64(256 - 1))
-        e.pointee.addend = UInt(bitPattern: p - Int(a & 0xFFF)) &- UInt(truncatingIfNeeded: page)
-        e.pointee.readTag = page
-        e.pointee.writeTag = writable ? page : 1
-        e.pointee.codeFlag = block.codePages + Int((offset - (a & 0xFFF)) >> RAMBlock.pageShift)
-    }
-
     func flushTLB() {
-        for i in 0..<256 { tlb[i] = TLBEntry() }
+        tlb.flushAll()
     }
 
     // MARK: Translated blocks
 
     /// Finds or translates the block at `pc`. On an instruction abort the
     /// exception is delivered and `nil` returned.
-    func lookupOrTranslate(_ pc: UInt64) -> CacheEntry? {
-        if let e = blockMap[pc] { return e }
+    func lookupOrTranslate(_ pc: UInt64) -> A64Block? {
+        if let known = blocks.recall(pc, tag: 0) { return known }
         if pc & 3 != 0 {
             raisePCAlignment(pc)
             return nil
@@ -255,54 +144,32 @@ extension AArch64CPU {
         }
         let fpTrap = fpAccessTrapped
         if fpTrap != translatedWithFPTrap { flushTranslations(); translatedWithFPTrap = fpTrap }
-        if opsUsed + AArch64CPU.maxBlockOps > AArch64CPU.opCapacity { flushTranslations() }
-        if !observedBlocks.contains(ObjectIdentifier(block)) {
-            block.addCodeObserver(self)
-            observedBlocks.append(ObjectIdentifier(block))
-        }
+        let ops: UnsafeMutablePointer<Op>
+        if let room = blocks.reserve() { ops = room } else { flushTranslations(); ops = blocks.reserve()! }
+        blocks.observe(block, by: self)
         let pageEnd = (pc | 0xFFF) &+ 1
         let maxWords = Int(min(min(available, pageEnd &- pc) / 4, UInt64(AArch64CPU.maxBlockOps)))
-        let start = opsUsed
         var n = 0
         while n < maxWords {
             let word = p.load(fromByteOffset: n * 4, as: UInt32.self)
             var op = A64Decoder.decode(word, pc: pc &+ UInt64(n) * 4)
             if fpTrap && A64Decoder.isFPOrSIMD(word) { op = Op(.undefined, aux: 1) }
-            ops[start + n] = A64Decoder.specializeAddressing(op)
+            ops[n] = A64Decoder.specializeAddressing(op)
             n += 1
             if A64Decoder.endsBlock(op.kind) { break }
         }
-        opsUsed += n
         block.markCode(atOffset: offset)
-        let entry = CacheEntry(pc: pc, start: UInt32(start), count: UInt32(n))
-        blockMap[pc] = entry
-        pageBlocks[pc >> 12, default: []].append(pc)
-        return entry
+        return blocks.commit(key: pc, tag: 0, code: ops, count: n, host: UInt(bitPattern: p), length: n * 4)
     }
 
     /// Drops every translated block (map change, cache full, FP trap change).
     func flushTranslations() {
-        for i in 0..<AArch64CPU.cacheSize { cache[i] = CacheEntry() }
-        blockMap.removeAll(keepingCapacity: true)
-        pageBlocks.removeAll(keepingCapacity: true)
-        opsUsed = 0
+        blocks.flush()
     }
 
-    /// `CodeWriteObserver`: a store hit a page holding translated code.
+    /// `CodeWriteObserver`: a store hit a page holding translated code; the
+    /// kit drops the blocks whose bytes it overlaps.
     public func codeWritten(in block: RAMBlock, offset: UInt64, length: UInt64) {
-        // With the MMU off, guest addresses are physical: find the pages by
-        // asking which of our translated pages map to this block range.
-        guard let memory = cluster?.memory else { return }
-        let firstPage = offset >> 12, lastPage = (offset + max(length, 1) - 1) >> 12
-        for page in pageBlocks.keys.sorted() {  // sorted: no hash order reaches the cache state
-            guard case .ram(_, _, let b, let o, _) = memory.target(of: page << 12), b === block,
-                  (o >> 12) >= firstPage && (o >> 12) <= lastPage else { continue }
-            for pc in pageBlocks[page] ?? [] {
-                blockMap[pc] = nil
-                let slot = Int(truncatingIfNeeded: pc >> 2) & 16383
-                if cache[slot].pc == pc { cache[slot] = CacheEntry() }
-            }
-            pageBlocks[page] = nil
-        }
+        _ = blocks.invalidate(block, offset: offset, length: length, mark: RAMBlock.genericCodeMark)
     }
 }

@@ -1,7 +1,5 @@
 import ChimeraCore
-#if canImport(Glibc)
-import Glibc
-#endif
+import ChimeraCPUKit
 
 /// Scalars the hot loop and its slow paths share, kept in one unsafe
 /// allocation so no class property is touched per instruction.
@@ -12,8 +10,6 @@ struct HotState {
     var retired: UInt64 = 0
     /// Start of the running block.
     var blockPC: UInt64 = 0
-    /// Set by a memory slow path that raised an exception.
-    var fault: UInt32 = 0
     /// Bit 0: IRQ pending and unmasked; bit 1: FIQ pending and unmasked.
     var interruptPending: UInt32 = 0
     /// Exclusive monitor: address of the last LDXR, or `noExclusive`.
@@ -24,13 +20,6 @@ struct HotState {
     var spAlignmentCheck: UInt32 = 0
     var fpcr: UInt64 = 0
     var fpsr: UInt64 = 0
-}
-
-/// A block-cache entry: guest PC, index of its first op, op count.
-struct CacheEntry {
-    var pc: UInt64 = .max
-    var start: UInt32 = 0
-    var count: UInt32 = 0
 }
 
 /// An ARMv8-A core (AArch64 state, EL0/EL1) with a predecoded-block interpreter.
@@ -69,21 +58,17 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     /// V0–V31 as 32 × 2 little-endian 64-bit halves.
     let vregs: UnsafeMutablePointer<UInt64>
     let st: UnsafeMutablePointer<HotState>
-    let tlb: UnsafeMutablePointer<TLBEntry>
-    let cache: UnsafeMutablePointer<CacheEntry>
-    let ops: UnsafeMutablePointer<Op>
+    /// The soft-TLB (the MMU is off: virtual = physical).
+    let tlb = SoftTLB()
+    /// Translated blocks, keyed by their virtual PC (decoded ops hold
+    /// absolute branch targets and literal addresses).
+    let blocks = BlockCache<Op>(capacity: AArch64CPU.opCapacity, maxBlock: AArch64CPU.maxBlockOps, filler: .undefined)
 
-    static let tlbSize = 256
-    static let cacheSize = 1 << 14
     static let opCapacity = 1 << 20
     static let maxBlockOps = 64
 
     // MARK: Translation bookkeeping (cold)
 
-    var opsUsed = 0
-    var blockMap: [UInt64: CacheEntry] = [:]
-    var pageBlocks: [UInt64: [UInt64]] = [:]
-    var observedBlocks: [ObjectIdentifier] = []
     var mapGeneration: UInt64 = .max
     var translatedWithFPTrap = false
 
@@ -102,10 +87,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     var psciConduit = "hvc"
     var semihostingEnabled = true
     /// Where semihosting console output goes (default: the host's standard output).
-    public var semihostingOutput: (UInt8) -> Void = { b in
-        var c = b
-        _ = withUnsafePointer(to: &c) { fwriteStdout($0) }
-    }
+    public var semihostingOutput: (UInt8) -> Void = { HostOutput.writeStandardOutput($0) }
     /// Guest exit recorded by semihosting or PSCI SYSTEM_OFF, returned by `run`.
     var pendingStop: StopReason?
     /// Vector entry of the last exception taken, to catch a handler that faults on its first instruction.
@@ -118,11 +100,6 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         vregs.initialize(repeating: 0, count: 64)
         st = .allocate(capacity: 1)
         st.initialize(to: HotState())
-        tlb = .allocate(capacity: 256)
-        tlb.initialize(repeating: TLBEntry(), count: 256)
-        cache = .allocate(capacity: AArch64CPU.cacheSize)
-        cache.initialize(repeating: CacheEntry(), count: AArch64CPU.cacheSize)
-        ops = .allocate(capacity: AArch64CPU.opCapacity)
         super.init(creation)
         timer = GenericTimer(cpu: self)
     }
@@ -132,8 +109,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         vregs.deallocate()
         st.deallocate()
         tlb.deallocate()
-        cache.deallocate()
-        ops.deallocate()
+        blocks.deallocate()
     }
 
     override public func realize() throws(ChimeraError) {
@@ -228,8 +204,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     private func execute(budget: UInt64) -> StopReason {
         let r = regs
         let st = self.st
-        let cache = self.cache
-        let ops = self.ops
+        let blocks = self.blocks
         let stop = stopFlag
         var remaining = budget
         var pc = st.pointee.pc
@@ -243,9 +218,10 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                 pc = st.pointee.pc
             }
             // Find the block.
-            let slot = Int(truncatingIfNeeded: pc >> 2) & 16383
-            var entry = cache[slot]
-            if _slowPath(entry.pc != pc) {
+            let entry: A64Block
+            if let e = blocks.cached(pc, tag: 0) {
+                entry = e
+            } else {
                 st.pointee.pc = pc
                 guard let e = lookupOrTranslate(pc) else {
                     // Instruction abort was delivered (or the guest cannot take it).
@@ -254,14 +230,14 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                     continue
                 }
                 entry = e
-                cache[slot] = e
             }
             st.pointee.blockPC = pc
             let count = Int(min(UInt64(entry.count), remaining))
-            let block = ops + Int(entry.start)
+            let block = UnsafePointer(entry.code.unsafelyUnwrapped)
             var next = pc &+ UInt64(count) &* 4
             var i = 0
             var exit: UInt8 = 0      // 0 normal, 1 redirect (st.pc) counted, 2 redirect not counted, 3 stop
+            do {
             inner: while i < count {
                 let op = block[i]
                 switch op.kind {
@@ -477,114 +453,95 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
 
                 // MARK: Loads and stores (integer)
                 case .ldrxOff:
-                    let v = read64(r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let v = try read(UInt64.self, r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
                     r[Int(op.rd)] = v
                 case .ldrwOff:
-                    let v = read32(r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let v = try read(UInt32.self, r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
                     r[Int(op.rd)] = v
                 case .ldrhOff:
-                    let v = read16(r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let v = try read(UInt16.self, r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
                     r[Int(op.rd)] = v
                 case .ldrbOff:
-                    let v = read8(r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let v = try read(UInt8.self, r[Int(op.rn)] &+ op.imm, pc &+ UInt64(i) &* 4)
                     r[Int(op.rd)] = v
                 case .strxOff:
-                    write64(r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    try write(UInt64.self, r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
                 case .strwOff:
-                    write32(r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    try write(UInt32.self, r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
                 case .strhOff:
-                    write16(r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    try write(UInt16.self, r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
                 case .strbOff:
-                    write8(r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    try write(UInt8.self, r[Int(op.rn)] &+ op.imm, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
                 case .ldrx:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
-                    let v = read64(a, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    let v = try read(UInt64.self, a, pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                     r[Int(op.rd)] = v
                 case .ldrw:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
-                    let v = read32(a, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    let v = try read(UInt32.self, a, pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                     r[Int(op.rd)] = v
                 case .ldrh:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
-                    let v = read16(a, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    let v = try read(UInt16.self, a, pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                     r[Int(op.rd)] = v
                 case .ldrb:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
-                    let v = read8(a, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    let v = try read(UInt8.self, a, pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                     r[Int(op.rd)] = v
                 case .ldrsw, .ldrsh64, .ldrsb64, .ldrsh32, .ldrsb32:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
                     let v: UInt64
                     switch op.kind {
-                    case .ldrsw: v = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: read32(a, pc &+ UInt64(i) &* 4))))
-                    case .ldrsh64: v = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: read16(a, pc &+ UInt64(i) &* 4))))
-                    case .ldrsb64: v = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: read8(a, pc &+ UInt64(i) &* 4))))
-                    case .ldrsh32: v = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: read16(a, pc &+ UInt64(i) &* 4)))))
-                    default: v = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: read8(a, pc &+ UInt64(i) &* 4)))))
+                    case .ldrsw: v = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: try read(UInt32.self, a, pc &+ UInt64(i) &* 4))))
+                    case .ldrsh64: v = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: try read(UInt16.self, a, pc &+ UInt64(i) &* 4))))
+                    case .ldrsb64: v = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: try read(UInt8.self, a, pc &+ UInt64(i) &* 4))))
+                    case .ldrsh32: v = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: try read(UInt16.self, a, pc &+ UInt64(i) &* 4)))))
+                    default: v = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: try read(UInt8.self, a, pc &+ UInt64(i) &* 4)))))
                     }
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
                     writeBack(op, base, r)
                     r[Int(op.rd)] = v
                 case .strx:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
-                    write64(a, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    try write(UInt64.self, a, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                 case .strw:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
-                    write32(a, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    try write(UInt32.self, a, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                 case .strh:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
-                    write16(a, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    try write(UInt16.self, a, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                 case .strb:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
-                    write8(a, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    try write(UInt8.self, a, r[Int(op.rd)], pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                 case .ldpx:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
-                    let v1 = read64(a, pc &+ UInt64(i) &* 4)
-                    let v2 = read64(a &+ 8, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    let v1 = try read(UInt64.self, a, pc &+ UInt64(i) &* 4)
+                    let v2 = try read(UInt64.self, a &+ 8, pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                     r[Int(op.rd)] = v1
                     r[Int(op.ra)] = v2
                 case .ldpw, .ldpsw:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
-                    var v1 = read32(a, pc &+ UInt64(i) &* 4)
-                    var v2 = read32(a &+ 4, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    var v1 = try read(UInt32.self, a, pc &+ UInt64(i) &* 4)
+                    var v2 = try read(UInt32.self, a &+ 4, pc &+ UInt64(i) &* 4)
                     if op.kind == .ldpsw {
                         v1 = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v1)))
                         v2 = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v2)))
@@ -594,21 +551,17 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                     r[Int(op.ra)] = v2
                 case .stpx:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
                     let v1 = r[Int(op.rd)], v2 = r[Int(op.ra)]
-                    write64(a, v1, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
-                    write64(a &+ 8, v2, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    try write(UInt64.self, a, v1, pc &+ UInt64(i) &* 4)
+                    try write(UInt64.self, a &+ 8, v2, pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                 case .stpw:
                     let base = r[Int(op.rn)]
-                    let a = effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
+                    let a = try effectiveAddress(op, base, r, pc &+ UInt64(i) &* 4)
                     let v1 = r[Int(op.rd)], v2 = r[Int(op.ra)]
-                    write32(a, v1, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
-                    write32(a &+ 4, v2, pc &+ UInt64(i) &* 4)
-                    if _slowPath(st.pointee.fault != 0) { exit = 2; break inner }
+                    try write(UInt32.self, a, v1, pc &+ UInt64(i) &* 4)
+                    try write(UInt32.self, a &+ 4, v2, pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
                 case .prfm, .nop, .yield, .sevl:
                     break
@@ -627,12 +580,17 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                     let here = pc &+ UInt64(i) &* 4
                     st.pointee.pc = here
                     st.pointee.blockPC = pc
-                    let outcome = executeOutOfLine(op, at: here, index: i)
+                    let outcome = try executeOutOfLine(op, at: here, index: i)
                     if outcome == 0 { break }
                     exit = outcome
                     break inner
                 }
                 i += 1
+            }
+            } catch {
+                // A synchronous exception was taken (`GuestTrap.delivered`):
+                // the faulting instruction does not retire.
+                exit = 2
             }
             switch exit {
             case 0:
@@ -646,7 +604,6 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                 pc = st.pointee.pc
             case 2:
                 // A synchronous exception: the faulting instruction does not retire.
-                st.pointee.fault = 0
                 st.pointee.retired &+= UInt64(i)
                 remaining -= UInt64(i)
                 pc = st.pointee.pc
@@ -675,7 +632,3 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     }
 }
 
-@inline(never)
-func fwriteStdout(_ p: UnsafePointer<UInt8>) -> Int {
-    Glibc.write(1, p, 1)
-}

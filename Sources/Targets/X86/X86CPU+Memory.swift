@@ -1,71 +1,28 @@
 import ChimeraCore
+import ChimeraCPUKit
 
-/// How memory is being accessed, for permission checks and #PF error codes.
-enum MemoryAccess: UInt8 {
-    case read = 0, write = 1, fetch = 2
-}
-
-extension X86CPU {
+extension X86CPU: SoftTLBMissHandler, AddressTranslator {
     // MARK: TLB
 
-    /// Empties all the TLBs (CR3/CR0/CR4/EFER writes, INVLPG, CPL changes,
-    /// map changes); INVLPG flushes everything because entries do not
-    /// record whether they came from a 4 KiB, 2 MiB or 1 GiB page.
+    /// Empties the TLB (CR3/CR0/CR4/EFER writes, INVLPG, CPL changes, map
+    /// changes) and makes every block link stale, since links remember
+    /// what the fetch TLB said. INVLPG flushes everything because entries
+    /// do not record whether they came from a 4 KiB, 2 MiB or 1 GiB page.
     func flushTLB() {
-        hot.pointee.linkEpoch &+= 1
-        tlbRead.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
-        tlbWrite.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
-        tlbFetch.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
-        tlbCodeWrite.update(repeating: TLBEntry(), count: X86CPU.tlbSize)
+        blocks.bumpEpoch()
+        tlb.flushAll()
     }
 
-    /// Removes write entries pointing at a host page that now holds code, so
-    /// stores to it take the slow path and invalidate translations.
-    func dropWriteTLB(hostPage: UInt) {
-        for k in 0..<X86CPU.tlbSize {
-            let e = tlbWrite[k]
-            if e.tag != 1 && UInt(truncatingIfNeeded: e.addend &+ e.tag) == hostPage {
-                tlbWrite[k] = TLBEntry()
-                tlbCodeWrite[k] = e
-            }
-        }
-    }
-
-    // MARK: Fast paths
-    //
-    // One compare checks both the TLB tag and that the access stays on the
-    // page: the entry at `va`'s index can only hold `va`'s page, so the
-    // page of the access's last byte matches only when it does not cross.
+    // MARK: Fast paths (the kit's soft-TLB; see `SoftTLB`)
 
     @inline(always)
     func read(_ va: UInt64, _ size: Int) throws(X86Fault) -> UInt64 {
-        let e = tlbRead[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
-        if _fastPath(e.tag == (va &+ UInt64(size &- 1)) & ~0xFFF) {
-            let p = UnsafeRawPointer(bitPattern: UInt(truncatingIfNeeded: e.addend &+ va)).unsafelyUnwrapped
-            switch size {
-            case 1: return UInt64(p.load(as: UInt8.self))
-            case 2: return UInt64(p.loadUnaligned(as: UInt16.self))
-            case 4: return UInt64(p.loadUnaligned(as: UInt32.self))
-            default: return p.loadUnaligned(as: UInt64.self)
-            }
-        }
-        return try readSlow(va, size)
+        try tlb.load(va, size: size, context: 0, self)
     }
 
     @inline(always)
     func write(_ va: UInt64, _ size: Int, _ value: UInt64) throws(X86Fault) {
-        let e = tlbWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
-        if _fastPath(e.tag == (va &+ UInt64(size &- 1)) & ~0xFFF && e.codeByte.unsafelyUnwrapped.pointee == 0) {
-            let p = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: e.addend &+ va)).unsafelyUnwrapped
-            switch size {
-            case 1: p.storeBytes(of: UInt8(truncatingIfNeeded: value), as: UInt8.self)
-            case 2: p.storeBytes(of: UInt16(truncatingIfNeeded: value), toByteOffset: 0, as: UInt16.self)
-            case 4: p.storeBytes(of: UInt32(truncatingIfNeeded: value), toByteOffset: 0, as: UInt32.self)
-            default: p.storeBytes(of: value, toByteOffset: 0, as: UInt64.self)
-            }
-            return
-        }
-        try writeSlow(va, size, value)
+        try tlb.store(va, size: size, value, context: 0, self)
     }
 
     /// A 16-byte store (SSE), all or nothing: both halves go straight to
@@ -73,9 +30,7 @@ extension X86CPU {
     /// probed before anything is written.
     @inline(always)
     func write128(_ va: UInt64, _ low: UInt64, _ high: UInt64) throws(X86Fault) {
-        let e = tlbWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
-        if _fastPath(e.tag == (va &+ 15) & ~0xFFF && e.codeByte.unsafelyUnwrapped.pointee == 0) {
-            let p = UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: e.addend &+ va)).unsafelyUnwrapped
+        if let p = tlb.writableHost(va, size: 16) {
             p.storeBytes(of: low, toByteOffset: 0, as: UInt64.self)
             p.storeBytes(of: high, toByteOffset: 8, as: UInt64.self)
             return
@@ -94,8 +49,7 @@ extension X86CPU {
     /// Checks that a write would succeed (for read-modify-write sequences
     /// that must fault before changing anything).
     func probeWrite(_ va: UInt64, _ size: Int) throws(X86Fault) {
-        let e = tlbWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
-        if e.tag == va & ~0xFFF && Int(va & 0xFFF) <= 0x1000 - size { return }
+        if tlb.writableHost(va, size: size) != nil { return }
         _ = try translate(va, .write)
         if (va & 0xFFF) + UInt64(size) > 0x1000 { _ = try translate((va | 0xFFF) &+ 1, .write) }
     }
@@ -116,7 +70,7 @@ extension X86CPU {
     }
 
     @inline(never)
-    func readSlow(_ va: UInt64, _ size: Int) throws(X86Fault) -> UInt64 {
+    public func readMiss(_ va: UInt64, size: Int, context: UInt64) throws(GuestTrap) -> UInt64 {
         syncPosition()
         if (va & 0xFFF) + UInt64(size) > 0x1000 {
             // Page crossing: translate both pages before reading anything.
@@ -137,7 +91,7 @@ extension X86CPU {
     }
 
     @inline(never)
-    func writeSlow(_ va: UInt64, _ size: Int, _ value: UInt64) throws(X86Fault) {
+    public func writeMiss(_ va: UInt64, size: Int, value: UInt64, context: UInt64) throws(GuestTrap) {
         syncPosition()
         if (va & 0xFFF) + UInt64(size) > 0x1000 {
             let pa0 = try translate(va, .write)
@@ -150,7 +104,7 @@ extension X86CPU {
             }
             return
         }
-        let c = tlbCodeWrite[Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))]
+        let c = tlb.codeWrite[SoftTLB.index(va)]
         // Data next to x86 code may be stored directly, unless another kind
         // of core has code on the page: then the store goes through the
         // address space so every translator hears about it.
@@ -168,28 +122,11 @@ extension X86CPU {
         physicalWrite(pa, size, value)
     }
 
-    /// Installs a TLB entry when the page is plain RAM (and, for writes, holds no code).
+    /// Installs a TLB entry for `va` when its page is plain RAM (the kit
+    /// decides; this core's APIC page is never cached).
     func fillTLB(va: UInt64, pa: UInt64, access: MemoryAccess) {
-        let page = pa & ~0xFFF
-        if isAPICPage(page) { return }
         guard let mem = cluster?.memory else { return }
-        guard case .ram(let p, let available, let block, let offset, let writable) = mem.target(of: page),
-              available >= 0x1000 else { return }
-        let entry = TLBEntry(tag: va & ~0xFFF, addend: UInt64(UInt(bitPattern: p)) &- (va & ~0xFFF),
-                             codeByte: UnsafePointer(block.codePages + Int(offset >> RAMBlock.pageShift)))
-        let i = Int((va >> 12) & UInt64(X86CPU.tlbSize - 1))
-        if access == .write {
-            guard writable else { return }
-            if block.codePages[Int(offset >> RAMBlock.pageShift)] != 0 || codeBytes[UInt(bitPattern: p)] != nil {
-                tlbCodeWrite[i] = entry
-                return
-            }
-        }
-        switch access {
-        case .read: tlbRead[i] = entry
-        case .write: tlbWrite[i] = entry
-        case .fetch: tlbFetch[i] = entry
-        }
+        tlb.fill(va, access, TranslatedPage(physical: pa, cacheable: !isAPICPage(pa & ~0xFFF)), memory: mem)
     }
 
     /// Is `page` this core's local APIC page (xAPIC mode enabled)?
@@ -238,6 +175,12 @@ extension X86CPU {
     }
 
     // MARK: Page walk (SDM Vol. 3A, §4.5)
+
+    /// The kit's translation hook: the page walk below.
+    public func translate(_ va: UInt64, for access: MemoryAccess) throws(GuestTrap) -> TranslatedPage {
+        let pa = try translate(va, access)
+        return TranslatedPage(physical: pa, cacheable: !isAPICPage(pa & ~0xFFF))
+    }
 
     /// Translates `va` with permission checks for the current CPL; raises
     /// #PF (with error code, CR2) or #GP for a non-canonical address.

@@ -1,4 +1,5 @@
 import ChimeraCore
+import ChimeraCPUKit
 
 /// An x86-64 core: 64-bit long mode, integer ISA, SSE/SSE2, 4-level paging,
 /// IDT exceptions and interrupts, SYSCALL/SYSRET, a local APIC.
@@ -13,33 +14,24 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// XMM0–15 as (low, high) 64-bit halves.
     let xmm: UnsafeMutablePointer<UInt64>
     let hot: UnsafeMutablePointer<X86HotState>
-    /// Read, write and fetch TLBs, `tlbSize` entries each.
-    let tlbRead: UnsafeMutablePointer<TLBEntry>
-    let tlbWrite: UnsafeMutablePointer<TLBEntry>
-    let tlbFetch: UnsafeMutablePointer<TLBEntry>
-    /// Writable RAM pages that hold translated code: stores check the code bitmaps first.
-    let tlbCodeWrite: UnsafeMutablePointer<TLBEntry>
-    static let tlbSize = 256
+    /// The soft-TLB (read, write, fetch and code-write arrays).
+    let tlb = SoftTLB()
     /// This core kind's bit in `RAMBlock.codePages` (see `RAMBlock.genericCodeMark`).
     static let codeMark: UInt8 = 2
-    /// Direct-mapped block table.
-    let blocks: UnsafeMutablePointer<BlockEntry>
-    /// Two successor links per block-table slot, and two for the
-    /// uncached page-crossing slot (`BlockLink`).
-    let blockLinks: UnsafeMutablePointer<BlockLink>
+    /// Translated blocks, keyed by the host address of their first byte
+    /// (x86 blocks do not depend on their virtual address).
+    let blocks = BlockCache<DecodedInstruction>(capacity: X86CPU.codeCapacity,
+                                                maxBlock: X86CPU.maxBlockInstructions,
+                                                filler: DecodedInstruction())
+    /// What runs the translated blocks (`X86Interpreter` unless replaced).
+    var executor: (any BlockExecutor<DecodedInstruction>)!
     /// The slot of the block `runBlocks` left because its successor was not
     /// in the fetch TLB or block table (-1 otherwise): the run loop links
     /// it to the block it then finds, so code pages that evict each other
     /// from the direct-mapped fetch TLB still chain.
     var chainMissSlot = -1
-    static let blockTableSize = 1 << 14
-    /// Arena of decoded instructions; blocks index into it.
-    let code: UnsafeMutablePointer<DecodedInstruction>
     static let codeCapacity = 1 << 18
     static let maxBlockInstructions = 64
-    var codeUsed = 0
-    /// Slots at the end of the arena for uncached single-instruction blocks.
-    let scratchSlot = X86CPU.codeCapacity
 
     // MARK: System state
 
@@ -84,10 +76,6 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     var initPending = false
     var bootTablesPending = true
     var memoryGeneration: UInt64 = .max
-    var observedBlocks: [ObjectIdentifier] = []
-    /// Per host code page, a 4096-bit map of the bytes translated blocks
-    /// cover: stores elsewhere on the page (data next to code) keep the blocks.
-    var codeBytes: [UInt: [UInt64]] = [:]
     var cachedPeers: [X86CPU]?
 
     /// The core's local APIC (child object `lapic`).
@@ -102,27 +90,14 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         xmm.initialize(repeating: 0, count: 32)
         hot = .allocate(capacity: 1)
         hot.initialize(to: X86HotState())
-        tlbRead = .allocate(capacity: X86CPU.tlbSize)
-        tlbRead.initialize(repeating: TLBEntry(), count: X86CPU.tlbSize)
-        tlbWrite = .allocate(capacity: X86CPU.tlbSize)
-        tlbWrite.initialize(repeating: TLBEntry(), count: X86CPU.tlbSize)
-        tlbFetch = .allocate(capacity: X86CPU.tlbSize)
-        tlbFetch.initialize(repeating: TLBEntry(), count: X86CPU.tlbSize)
-        tlbCodeWrite = .allocate(capacity: X86CPU.tlbSize)
-        tlbCodeWrite.initialize(repeating: TLBEntry(), count: X86CPU.tlbSize)
-        blocks = .allocate(capacity: X86CPU.blockTableSize)
-        blocks.initialize(repeating: BlockEntry(), count: X86CPU.blockTableSize)
-        blockLinks = .allocate(capacity: 2 * (X86CPU.blockTableSize + 1))
-        blockLinks.initialize(repeating: BlockLink(), count: 2 * (X86CPU.blockTableSize + 1))
-        code = .allocate(capacity: X86CPU.codeCapacity + 1)
-        code.initialize(repeating: DecodedInstruction(), count: X86CPU.codeCapacity + 1)
         super.init(creation)
+        executor = X86Interpreter(core: self)
     }
 
     deinit {
         gpr.deallocate(); xmm.deallocate(); hot.deallocate()
-        tlbRead.deallocate(); tlbWrite.deallocate(); tlbFetch.deallocate(); tlbCodeWrite.deallocate()
-        blocks.deallocate(); blockLinks.deallocate(); code.deallocate()
+        tlb.deallocate()
+        blocks.deallocate()
     }
 
     /// The type: a generic 64-bit core modelled on QEMU's `qemu64` CPUID.
@@ -198,9 +173,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     override public func resetCPU() {
         gpr.update(repeating: 0, count: 16)
         xmm.update(repeating: 0, count: 32)
-        let epoch = hot.pointee.linkEpoch  // links from before the reset must never match again
         hot.pointee = X86HotState()
-        hot.pointee.linkEpoch = epoch
         hot.pointee.rip = uintProperty("reset-pc")
         cr0 = 0x8000_0033  // PG, NE, ET, MP, PE
         cr4 = 0x20         // PAE
@@ -277,7 +250,6 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// Executes blocks until `end` instructions have retired or something stops the core.
     private func runLoop(until end: UInt64) -> StopReason {
         let hot = self.hot
-        let code = self.code
         let stop = self.stopFlag
         while true {
             if hot.pointee.retired >= end { return .budgetExhausted }
@@ -292,11 +264,11 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             }
             do throws(X86Fault) {
                 let next = try findBlock(hot.pointee.rip)
-                if chainMissSlot >= 0 && next.slot < X86CPU.blockTableSize {
-                    addLink(from: chainMissSlot, rip: hot.pointee.rip, to: next)
+                if chainMissSlot >= 0 && Int(next.slot) < BlockCache<DecodedInstruction>.tableSize {
+                    blocks.link(from: chainMissSlot, pc: hot.pointee.rip, to: next)
                 }
                 chainMissSlot = -1
-                try runBlocks(next, until: single ? hot.pointee.retired &+ 1 : end)
+                try executor.execute(next, until: single ? hot.pointee.retired &+ 1 : end)
             } catch {
                 if error.vector == X86Fault.leave.vector {
                     let reason = leaveReason
@@ -331,10 +303,12 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// and block-table hits), so the run loop is entered once per stop, miss
     /// or fault rather than once per block.
     @inline(never)
-    func runBlocks(_ firstBlock: BlockRef, until end: UInt64) throws(X86Fault) {
+    func runBlocks(_ firstBlock: X86Block, until end: UInt64) throws(X86Fault) {
         let hot = self.hot
         let stop = self.stopFlag
-        var first = UnsafePointer(code + Int(firstBlock.start))
+        let tlb = self.tlb
+        let blocks = self.blocks
+        var first = UnsafePointer(firstBlock.code.unsafelyUnwrapped)
         var slot = Int(firstBlock.slot)
         var base = hot.pointee.retired
         var n = Int(min(UInt64(firstBlock.count), end &- base))
@@ -568,24 +542,16 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             // through the fetch TLB and the block table (and link it).
             if base >= end || stop.pointee != 0 || hot.pointee.pending != 0 { return }
             let rip = hot.pointee.rip
-            let epoch = hot.pointee.linkEpoch
-            let link = blockLinks + 2 &* slot
-            let next: BlockRef
-            if link[0].rip == rip && link[0].epoch == epoch {
-                next = link[0].target
-            } else if link[1].rip == rip && link[1].epoch == epoch {
-                next = link[1].target
+            let next: X86Block
+            if let linked = blocks.linked(from: slot, pc: rip) {
+                next = linked
             } else {
-                let t = tlbFetch[Int((rip >> 12) & UInt64(X86CPU.tlbSize - 1))]
-                guard t.tag == rip & ~0xFFF else { chainMissSlot = slot; return }
-                let key = UInt(truncatingIfNeeded: t.addend &+ rip)
-                let index = blockIndex(key)
-                let b = blocks[index]
-                guard b.key == key else { chainMissSlot = slot; return }
-                next = BlockRef(start: b.start, count: b.count, slot: UInt32(truncatingIfNeeded: index))
-                addLink(from: slot, rip: rip, to: next)
+                guard let t = tlb.fetchEntry(rip) else { chainMissSlot = slot; return }
+                guard let found = blocks.cached(t.addend &+ rip, tag: 0) else { chainMissSlot = slot; return }
+                next = found
+                blocks.link(from: slot, pc: rip, to: next)
             }
-            first = UnsafePointer(code + Int(next.start))
+            first = UnsafePointer(next.code.unsafelyUnwrapped)
             slot = Int(next.slot)
             n = Int(min(UInt64(next.count), end &- base))
             blockRip = rip
@@ -599,15 +565,6 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             hot.pointee.cursor = 0
             throw error
         }
-    }
-
-    /// Remembers that the block in `slot` continued at `rip` with `next`
-    /// (a translation in the block table, valid in the current epoch).
-    @inline(always)
-    func addLink(from slot: Int, rip: UInt64, to next: BlockRef) {
-        let epoch = hot.pointee.linkEpoch
-        let link = blockLinks + 2 &* slot
-        link[link[0].epoch == epoch ? 1 : 0] = BlockLink(rip: rip, epoch: epoch, target: next)
     }
 
     /// Ends a block early after instruction `index` (counting from the whole
@@ -735,35 +692,25 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
 
     // MARK: Block cache
 
-    @inline(__always)
-    func blockIndex(_ key: UInt) -> Int {
-        Int(truncatingIfNeeded: (key ^ (key >> 11)) & UInt(X86CPU.blockTableSize - 1))
-    }
-
     /// Finds (or translates) the block starting at `rip`.
     @inline(__always)
-    func findBlock(_ rip: UInt64) throws(X86Fault) -> BlockRef {
-        let t = tlbFetch[Int((rip >> 12) & UInt64(X86CPU.tlbSize - 1))]
-        if _fastPath(t.tag == rip & ~0xFFF) {
-            let key = UInt(truncatingIfNeeded: t.addend &+ rip)
-            let index = blockIndex(key)
-            let b = blocks[index]
-            if _fastPath(b.key == key) { return BlockRef(start: b.start, count: b.count, slot: UInt32(index)) }
-        }
+    func findBlock(_ rip: UInt64) throws(X86Fault) -> X86Block {
+        if let t = tlb.fetchEntry(rip), let b = blocks.cached(t.addend &+ rip, tag: 0) { return b }
         return try translateBlock(rip)
     }
 
     /// Decodes a block at `rip`: up to 64 instructions, ending at a control
     /// transfer, a state-changing instruction or the page end.
     @inline(never)
-    func translateBlock(_ rip: UInt64) throws(X86Fault) -> BlockRef {
+    func translateBlock(_ rip: UInt64) throws(X86Fault) -> X86Block {
         let host = try fetchHost(rip)
         let key = UInt(bitPattern: host.pointer)
+        if let known = blocks.recall(UInt64(key), tag: 0) { return known }
         let pageLeft = Int(0x1000 - (rip & 0xFFF))
-        if codeUsed + X86CPU.maxBlockInstructions > X86CPU.codeCapacity { flushBlocks() }
+        let code: UnsafeMutablePointer<DecodedInstruction>
+        if let room = blocks.reserve() { code = room } else { flushBlocks(); code = blocks.reserve()! }
         var count = 0
         var offset = 0
-        let start = codeUsed
         let maps = OpcodeMaps.standard
         while count < X86CPU.maxBlockInstructions && offset < pageLeft {
             let avail = min(15, pageLeft - offset)
@@ -773,7 +720,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 var d = DecodedInstruction(p)
                 d.end = UInt16(offset + p.length)
                 d = d.specialized()
-                code[start + count] = d
+                code[count] = d
                 count += 1
                 offset += p.length
                 if d.flags & DecodedInstruction.Flags.endsBlock != 0 { break }
@@ -794,25 +741,18 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         }
         // A flag-setting ALU operation right before the closing Jcc takes
         // the branch itself: one dispatch less on most loop iterations.
-        if count >= 2 && code[start + count - 1].op == .jcc, let fused = code[start + count - 2].fusedWithBranch() {
-            code[start + count - 2] = fused
+        if count >= 2 && code[count - 1].op == .jcc, let fused = code[count - 2].fusedWithBranch() {
+            code[count - 2] = fused
         }
-        codeUsed += count
-        markCodeBytes(page: key & ~0xFFF, from: Int(key & 0xFFF), count: offset)
         host.block.markCode(atOffset: host.offset, mark: X86CPU.codeMark)
-        if !observedBlocks.contains(ObjectIdentifier(host.block)) {
-            host.block.addCodeObserver(self)
-            observedBlocks.append(ObjectIdentifier(host.block))
-        }
-        dropWriteTLB(hostPage: key & ~0xFFF)
-        let index = blockIndex(key)
-        blocks[index] = BlockEntry(key: key, start: UInt32(start), count: UInt32(count))
-        return BlockRef(start: UInt32(start), count: UInt32(count), slot: UInt32(index))
+        blocks.observe(host.block, by: self)
+        tlb.demoteWrites(hostPage: key & ~0xFFF)
+        return blocks.commit(key: UInt64(key), tag: 0, code: code, count: count, host: key, length: offset)
     }
 
     /// An instruction straddling two pages: read its bytes through the MMU
     /// (either page may fault) and run it as an uncached one-instruction block.
-    func translateCrossing(_ rip: UInt64) throws(X86Fault) -> BlockRef {
+    func translateCrossing(_ rip: UInt64) throws(X86Fault) -> X86Block {
         var bytes = [UInt8]()
         for k in 0..<15 {
             let va = rip &+ UInt64(k)
@@ -833,31 +773,22 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         }
     }
 
-    /// The scratch entry is never in the block table, so no link leads to it
-    /// (its own links, in the extra slot, may lead elsewhere).
-    private func storeScratch(_ d: DecodedInstruction) -> BlockRef {
-        code[scratchSlot] = d
-        return BlockRef(start: UInt32(scratchSlot), count: 1, slot: UInt32(X86CPU.blockTableSize))
+    /// The scratch block is never in the block table, so no link leads to
+    /// it (its own links, in the extra slot, may lead elsewhere).
+    private func storeScratch(_ d: DecodedInstruction) -> X86Block {
+        blocks.scratch(d)
     }
 
     /// Drops every translated block.
     func flushBlocks() {
-        hot.pointee.linkEpoch &+= 1
-        blocks.update(repeating: BlockEntry(), count: X86CPU.blockTableSize)
-        codeUsed = 0
-        codeBytes.removeAll()
+        blocks.flush()
+        executor?.blocksFlushed()
     }
 
     /// Does a store of `size` bytes at host address `host` overlap code
     /// translated by any x86 core of this cluster?
     func storeHitsCode(host: UInt, size: Int) -> Bool {
-        let page = host & ~0xFFF
-        let lo = Int(host & 0xFFF), hi = min(lo + size, 4096)
-        for peer in clusterPeers {
-            guard let map = peer.codeBytes[page] else { continue }
-            for b in lo..<hi where map[b >> 6] & (1 << UInt64(b & 63)) != 0 { return true }
-        }
-        return false
+        clusterPeers.contains { $0.blocks.covers(host: host, size: size) }
     }
 
     /// The x86 cores sharing this core's memory map (including itself).
@@ -868,34 +799,22 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         return p
     }
 
-    private func markCodeBytes(page: UInt, from: Int, count: Int) {
-        var map = codeBytes[page] ?? [UInt64](repeating: 0, count: 64)
-        for b in from..<min(from + count, 4096) { map[b >> 6] |= 1 << UInt64(b & 63) }
-        codeBytes[page] = map
-    }
-
     /// A store (by any core or device) hit a page holding translated code:
-    /// drop the page's blocks if the store overlaps translated bytes, else
-    /// keep them and re-mark the page so later stores are still seen.
+    /// the kit drops the page's blocks if the store overlaps translated
+    /// bytes (and the running block ends after the storing instruction),
+    /// else keeps them and re-marks the page so later stores are still seen.
     public func codeWritten(in block: RAMBlock, offset: UInt64, length: UInt64) {
-        let start = UInt(bitPattern: block.base) &+ UInt(offset)
-        let end = start &+ UInt(max(length, 1))
-        var page = start & ~0xFFF
-        while page < end {
-            if let map = codeBytes[page] {
-                let lo = Int(max(start, page) - page), hi = Int(min(end, page + 0x1000) - page)
-                var hit = false
-                for b in lo..<hi where map[b >> 6] & (1 << UInt64(b & 63)) != 0 { hit = true; break }
-                if hit {
-                    for k in 0..<X86CPU.blockTableSize where blocks[k].key & ~0xFFF == page { blocks[k].key = 0 }
-                    hot.pointee.linkEpoch &+= 1
-                    codeBytes[page] = nil
-                    hot.pointee.abortBlock = 1
-                } else {
-                    block.markCode(atOffset: UInt64(page &- UInt(bitPattern: block.base)), mark: X86CPU.codeMark)
-                }
-            }
-            page &+= 0x1000
+        if blocks.invalidate(block, offset: offset, length: length, mark: X86CPU.codeMark) {
+            hot.pointee.abortBlock = 1
         }
     }
+}
+
+/// The switch interpreter: the x86 core's first `BlockExecutor`.
+final class X86Interpreter: BlockExecutor {
+    unowned(unsafe) let core: X86CPU
+    init(core: X86CPU) { self.core = core }
+    var name: String { "interp" }
+    func execute(_ first: X86Block, until end: UInt64) throws(GuestTrap) { try core.runBlocks(first, until: end) }
+    func blocksFlushed() {}
 }

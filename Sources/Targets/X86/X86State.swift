@@ -1,3 +1,5 @@
+import ChimeraCPUKit
+
 /// The state the hot loop touches on every instruction, kept in one
 /// unsafe allocation owned by the core (PERFORMANCE.md rule 1).
 struct X86HotState {
@@ -22,8 +24,6 @@ struct X86HotState {
     var blockRip: UInt64 = 0
     var blockRetired: UInt64 = 0
     var blockCode: UnsafePointer<DecodedInstruction>? = nil
-    /// See `BlockLink`; starts at 1 so zeroed links never match.
-    var linkEpoch: UInt64 = 1
     var lazyA: UInt64 = 0
     var lazyB: UInt64 = 0
     var lazyResult: UInt64 = 0
@@ -75,60 +75,20 @@ enum RFlags {
     static let writable: UInt64 = arithmetic | tf | `if` | df | iopl | nt | rf | ac | id
 }
 
-/// One direct-mapped software-TLB entry: virtual page → host addend.
-struct TLBEntry {
-    /// Virtual page address, or 1 (never matches) when empty.
-    var tag: UInt64 = 1
-    /// Host address minus guest virtual address.
-    var addend: UInt64 = 0
-    /// The page's byte in its RAM block's `codePages` (set for every filled
-    /// entry): stores check it, so a page another core starts translating
-    /// after this entry was filled still sends stores to the slow path.
-    var codeByte: UnsafePointer<UInt8>? = nil
+/// An x86 architectural exception: the kit's trap, whose `vector` is the
+/// IDT vector (`GuestTrap.leave` asks the run loop to return after a
+/// completed instruction).
+typealias X86Fault = GuestTrap
+
+extension GuestTrap {
+    static func gp(_ code: UInt32 = 0) -> GuestTrap { GuestTrap(vector: 13, errorCode: code, hasErrorCode: true) }
+    static let ud = GuestTrap(vector: 6)
+    static let de = GuestTrap(vector: 0)
+    static let nm = GuestTrap(vector: 7)
 }
 
-/// One cached translated block.
-struct BlockEntry {
-    /// Host address of the first instruction byte (0 when empty).
-    var key: UInt = 0
-    var start: UInt32 = 0
-    var count: UInt32 = 0
-}
-
-/// A translated block as the run loop enters it: where its instructions
-/// are, how many, and its block-table slot (whose links it uses).
-struct BlockRef {
-    var start: UInt32 = 0
-    var count: UInt32 = 0
-    var slot: UInt32 = 0
-}
-
-/// A remembered successor: the block at `rip`, valid while the core's
-/// link epoch is `epoch`. Each block-table slot has two, filled when a
-/// block is left for a successor found through the TLB and block table;
-/// the next time the block ends at the same RIP the loop continues
-/// without either lookup. Only what can change the mapping from RIP to
-/// translation (TLB flushes, INVLPG, dropped or flushed blocks) moves the
-/// epoch on, so links need no lists of who points where.
-struct BlockLink {
-    var rip: UInt64 = 0
-    var epoch: UInt64 = 0
-    var target = BlockRef()
-}
-
-/// An architectural exception raised while executing, or the pseudo-vector
-/// `leave` asking the run loop to return after a completed instruction.
-struct X86Fault: Error {
-    var vector: UInt8
-    var errorCode: UInt32 = 0
-    var hasErrorCode = false
-
-    static let leave = X86Fault(vector: 0xFF)
-    static func gp(_ code: UInt32 = 0) -> X86Fault { X86Fault(vector: 13, errorCode: code, hasErrorCode: true) }
-    static let ud = X86Fault(vector: 6)
-    static let de = X86Fault(vector: 0)
-    static let nm = X86Fault(vector: 7)
-}
+/// A translated block of decoded x86 instructions as the run loop enters it.
+typealias X86Block = BlockRef<DecodedInstruction>
 
 /// Exception vectors (SDM Vol. 3A, table 6-1).
 enum X86Vector {

@@ -1,3 +1,4 @@
+import ChimeraCPUKit
 // A64 exclusive, load-acquire/store-release and LSE atomic instructions
 // (ARM ARM C4.1.87 "Load/store exclusive and ordered", "Atomic memory operations").
 
@@ -40,35 +41,33 @@ extension A64Decoder {
 extension AArch64CPU {
     /// Exclusives, ordered accesses and LSE atomics (all single-copy atomic
     /// here because one host thread runs the machine). Returns the loop outcome.
-    func executeAtomic(_ op: Op, at pc: UInt64) -> UInt8 {
+    func executeAtomic(_ op: Op, at pc: UInt64) throws(GuestTrap) -> UInt8 {
         let r = regs
         let size = Int(op.aux & 3)
         let bytes = 1 << size
         let a = r[Int(op.rn)]
         let pairBytes = (op.kind == .ldxp || op.kind == .stxp) ? bytes * 2 : bytes
-        if op.rn == Slot.sp, st.pointee.spAlignmentCheck != 0, a & 15 != 0 { raiseSPAlignment(pc); return 2 }
+        if op.rn == Slot.sp, st.pointee.spAlignmentCheck != 0, a & 15 != 0 { throw raiseSPAlignment(pc) }
         if a & UInt64(pairBytes - 1) != 0 {
-            raiseDataAbort(address: a, write: op.kind != .ldxr && op.kind != .ldaxr && op.kind != .ldar && op.kind != .ldxp,
+            throw raiseDataAbort(address: a, write: op.kind != .ldxr && op.kind != .ldaxr && op.kind != .ldar && op.kind != .ldxp,
                            status: 0x21, pc: pc)
-            return 2
         }
         let mask: UInt64 = size == 3 ? ~0 : (1 << UInt64(bytes * 8)) - 1
-        func load(_ addr: UInt64) -> UInt64? {
-            let v = readSized(addr, size: bytes, pc: pc)
-            return st.pointee.fault != 0 ? nil : v
+        func load(_ addr: UInt64) throws(GuestTrap) -> UInt64 {
+            try readSized(addr, size: bytes, pc: pc)
         }
-        func store(_ addr: UInt64, _ v: UInt64) -> Bool {
-            writeSized(addr, size: bytes, value: v, pc: pc)
-            return st.pointee.fault == 0
+        func store(_ addr: UInt64, _ v: UInt64) throws(GuestTrap) {
+            try writeSized(addr, size: bytes, value: v, pc: pc)
         }
         switch op.kind {
         case .ldxr, .ldaxr:
-            guard let v = load(a) else { return 2 }
+            let v = try load(a)
             st.pointee.exclusiveAddress = a
             st.pointee.exclusiveValue = v
             r[Int(op.rd)] = v
         case .ldxp:
-            guard let v1 = load(a), let v2 = load(a &+ UInt64(bytes)) else { return 2 }
+            let v1 = try load(a)
+            let v2 = try load(a &+ UInt64(bytes))
             st.pointee.exclusiveAddress = a
             st.pointee.exclusiveValue = v1
             st.pointee.exclusiveValueHigh = v2
@@ -77,9 +76,9 @@ extension AArch64CPU {
         case .stxr, .stlxr:
             var status: UInt64 = 1
             if st.pointee.exclusiveAddress == a {
-                guard let current = load(a) else { return 2 }
+                let current = try load(a)
                 if current == st.pointee.exclusiveValue {
-                    guard store(a, r[Int(op.rd)] & mask) else { return 2 }
+                    try store(a, r[Int(op.rd)] & mask)
                     status = 0
                 }
             }
@@ -88,27 +87,29 @@ extension AArch64CPU {
         case .stxp:
             var status: UInt64 = 1
             if st.pointee.exclusiveAddress == a {
-                guard let c1 = load(a), let c2 = load(a &+ UInt64(bytes)) else { return 2 }
+                let c1 = try load(a)
+                let c2 = try load(a &+ UInt64(bytes))
                 if c1 == st.pointee.exclusiveValue && c2 == st.pointee.exclusiveValueHigh {
-                    guard store(a, r[Int(op.rd)] & mask), store(a &+ UInt64(bytes), r[Int(op.ra)] & mask) else { return 2 }
+                    try store(a, r[Int(op.rd)] & mask)
+                    try store(a &+ UInt64(bytes), r[Int(op.ra)] & mask)
                     status = 0
                 }
             }
             st.pointee.exclusiveAddress = .max
             r[Int(op.rm)] = status
         case .ldar:
-            guard let v = load(a) else { return 2 }
+            let v = try load(a)
             r[Int(op.rd)] = v
         case .stlr:
-            guard store(a, r[Int(op.rd)] & mask) else { return 2 }
+            try store(a, r[Int(op.rd)] & mask)
         case .cas:
-            guard let old = load(a) else { return 2 }
+            let old = try load(a)
             if old == r[Int(op.rm)] & mask {
-                guard store(a, r[Int(op.rd)] & mask) else { return 2 }
+                try store(a, r[Int(op.rd)] & mask)
             }
             if op.rm != Slot.zero { r[Int(op.rm)] = old }
         default:
-            guard let old = load(a) else { return 2 }
+            let old = try load(a)
             let s = r[Int(op.rm)] & mask
             let bitsWide = UInt64(bytes * 8)
             let signedOld = Int64(bitPattern: signExtend(old, bits: bitsWide)), signedS = Int64(bitPattern: signExtend(s, bits: bitsWide))
@@ -124,7 +125,7 @@ extension AArch64CPU {
             case .ldumax: new = max(old, s)
             default: new = min(old, s)
             }
-            guard store(a, new) else { return 2 }
+            try store(a, new)
             r[Int(op.rd)] = old
         }
         return 0

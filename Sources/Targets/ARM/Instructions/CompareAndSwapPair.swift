@@ -1,3 +1,4 @@
+import ChimeraCPUKit
 // A64 CASP, CASPA, CASPL, CASPAL (ARM ARM C6.2 "CASP"; FEAT_LSE): compare and
 // swap a pair of words or doublewords. One host thread runs the machine, so
 // the access is single-copy atomic and the ordering variants behave alike.
@@ -17,27 +18,22 @@ extension AArch64CPU {
     /// fault as for the other atomics); when it equals <Rs, Rs+1> stores
     /// <Rt, Rt+1>; returns the old pair in <Rs, Rs+1>. Register 31 in a pair
     /// (Rs or Rt = 30) reads as zero and is not written.
-    func executeCASP(_ op: Op, at pc: UInt64) -> UInt8 {
+    func executeCASP(_ op: Op, at pc: UInt64) throws(GuestTrap) -> UInt8 {
         let r = regs
         let bytes = 1 << Int(op.aux & 3)
         let mask: UInt64 = bytes == 8 ? ~0 : 0xFFFF_FFFF
         let a = r[Int(op.rn)]
-        if op.rn == Slot.sp, st.pointee.spAlignmentCheck != 0, a & 15 != 0 { raiseSPAlignment(pc); return 2 }
+        if op.rn == Slot.sp, st.pointee.spAlignmentCheck != 0, a & 15 != 0 { throw raiseSPAlignment(pc) }
         if a & UInt64(2 * bytes - 1) != 0 {
-            raiseDataAbort(address: a, write: true, status: 0x21, pc: pc)
-            return 2
+            throw raiseDataAbort(address: a, write: true, status: 0x21, pc: pc)
         }
-        let old1 = readSized(a, size: bytes, pc: pc)
-        if st.pointee.fault != 0 { return 2 }
-        let old2 = readSized(a &+ UInt64(bytes), size: bytes, pc: pc)
-        if st.pointee.fault != 0 { return 2 }
+        let old1 = try readSized(a, size: bytes, pc: pc)
+        let old2 = try readSized(a &+ UInt64(bytes), size: bytes, pc: pc)
         let s1 = Int(op.rm), t1 = Int(op.rd)
         if old1 == r[s1] & mask && old2 == r[s1 + 1] & mask {
             let n1 = r[t1] & mask, n2 = r[t1 + 1] & mask
-            writeSized(a, size: bytes, value: n1, pc: pc)
-            if st.pointee.fault != 0 { return 2 }
-            writeSized(a &+ UInt64(bytes), size: bytes, value: n2, pc: pc)
-            if st.pointee.fault != 0 { return 2 }
+            try writeSized(a, size: bytes, value: n1, pc: pc)
+            try writeSized(a &+ UInt64(bytes), size: bytes, value: n2, pc: pc)
         }
         r[s1] = old1
         if s1 + 1 != Int(Slot.zero) { r[s1 + 1] = old2 }

@@ -1,3 +1,4 @@
+import ChimeraCPUKit
 // A64 Advanced SIMD: the integer subset compilers emit for memcpy/memset,
 // string routines and auto-vectorised loops, plus FP/SIMD loads and stores
 // (ARM ARM C4.1.87, C4.1.90). Everything else decodes as UNDEFINED.
@@ -391,27 +392,25 @@ extension AArch64CPU {
     func setVec(_ n: UInt8, _ v: Vec, q: Bool) { setV(n, v.lo, q ? v.hi : 0) }
 
     /// FP/SIMD loads and stores (scalar, pairs, structures). Returns the loop outcome.
-    func executeFPLoadStore(_ op: Op, at pc: UInt64) -> UInt8 {
+    func executeFPLoadStore(_ op: Op, at pc: UInt64) throws(GuestTrap) -> UInt8 {
         let r = regs
         let base = r[Int(op.rn)]
-        func load(_ a: UInt64, _ bytes: Int) -> Vec? {
+        func load(_ a: UInt64, _ bytes: Int) throws(GuestTrap) -> Vec {
             var v = Vec()
             if bytes == 16 {
-                v.lo = read64(a, pc); v.hi = read64(a &+ 8, pc)
+                v.lo = try read(UInt64.self, a, pc); v.hi = try read(UInt64.self, a &+ 8, pc)
             } else {
-                v.lo = readSized(a, size: bytes, pc: pc)
+                v.lo = try readSized(a, size: bytes, pc: pc)
             }
-            return st.pointee.fault != 0 ? nil : v
+            return v
         }
-        func store(_ a: UInt64, _ v: Vec, _ bytes: Int) -> Bool {
+        func store(_ a: UInt64, _ v: Vec, _ bytes: Int) throws(GuestTrap) {
             if bytes == 16 {
-                // Check both halves before writing either.
-                write64(a, v.lo, pc)
-                if st.pointee.fault == 0 { write64(a &+ 8, v.hi, pc) }
+                try write(UInt64.self, a, v.lo, pc)
+                try write(UInt64.self, a &+ 8, v.hi, pc)
             } else {
-                writeSized(a, size: bytes, value: v.lo, pc: pc)
+                try writeSized(a, size: bytes, value: v.lo, pc: pc)
             }
-            return st.pointee.fault == 0
         }
         func postIncrement(_ total: UInt64) {
             switch op.rm {
@@ -430,8 +429,8 @@ extension AArch64CPU {
             case .ldrFP64: bytes = 8
             default: bytes = 16
             }
-            let a = effectiveAddress(op, base, r, pc)
-            guard let v = load(a, bytes) else { return 2 }
+            let a = try effectiveAddress(op, base, r, pc)
+            let v = try load(a, bytes)
             writeBack(op, base, r)
             setV(op.rd, v.lo, v.hi)
         case .strFP8, .strFP16, .strFP32, .strFP64, .strFP128:
@@ -443,27 +442,29 @@ extension AArch64CPU {
             case .strFP64: bytes = 8
             default: bytes = 16
             }
-            let a = effectiveAddress(op, base, r, pc)
-            guard store(a, vec(op.rd), bytes) else { return 2 }
+            let a = try effectiveAddress(op, base, r, pc)
+            try store(a, vec(op.rd), bytes)
             writeBack(op, base, r)
         case .ldpFP32, .ldpFP64, .ldpFP128:
             let bytes = op.kind == .ldpFP32 ? 4 : op.kind == .ldpFP64 ? 8 : 16
-            let a = effectiveAddress(op, base, r, pc)
-            guard let v1 = load(a, bytes), let v2 = load(a &+ UInt64(bytes), bytes) else { return 2 }
+            let a = try effectiveAddress(op, base, r, pc)
+            let v1 = try load(a, bytes)
+            let v2 = try load(a &+ UInt64(bytes), bytes)
             writeBack(op, base, r)
             setV(op.rd, v1.lo, v1.hi)
             setV(op.ra, v2.lo, v2.hi)
         case .stpFP32, .stpFP64, .stpFP128:
             let bytes = op.kind == .stpFP32 ? 4 : op.kind == .stpFP64 ? 8 : 16
-            let a = effectiveAddress(op, base, r, pc)
-            guard store(a, vec(op.rd), bytes), store(a &+ UInt64(bytes), vec(op.ra), bytes) else { return 2 }
+            let a = try effectiveAddress(op, base, r, pc)
+            try store(a, vec(op.rd), bytes)
+            try store(a &+ UInt64(bytes), vec(op.ra), bytes)
             writeBack(op, base, r)
         case .ld1Multiple, .st1Multiple:
             let rpt = Int(op.aux & 7), selem = Int((op.aux >> 3) & 7), esize = Int((op.aux >> 6) & 3), q = op.aux & 0x100 != 0
             let ebytes = 1 << esize, elements = (q ? 16 : 8) / ebytes
             var a = base
             var regsOut = (Vec(), Vec(), Vec(), Vec())
-            return withUnsafeMutableBytes(of: &regsOut) { raw -> UInt8 in
+            return try withUnsafeMutableBytes(of: &regsOut) { (raw) throws(GuestTrap) -> UInt8 in
             let regsOut = raw.bindMemory(to: Vec.self)
             for k in 0..<(rpt * selem) { regsOut[k] = vec(UInt8((Int(op.rd) + k) % 32)) }
             for rep in 0..<rpt {
@@ -471,12 +472,10 @@ extension AArch64CPU {
                     for s in 0..<selem {
                         let k = rep + s
                         if op.kind == .ld1Multiple {
-                            let v = readSized(a, size: ebytes, pc: pc)
-                            if st.pointee.fault != 0 { return 2 }
+                            let v = try readSized(a, size: ebytes, pc: pc)
                             regsOut[k].setLane(e, ebytes * 8, v)
                         } else {
-                            writeSized(a, size: ebytes, value: regsOut[k].lane(e, ebytes * 8), pc: pc)
-                            if st.pointee.fault != 0 { return 2 }
+                            try writeSized(a, size: ebytes, value: regsOut[k].lane(e, ebytes * 8), pc: pc)
                         }
                         a &+= UInt64(ebytes)
                     }
@@ -490,8 +489,7 @@ extension AArch64CPU {
             }
         case .ld1r:
             let esize = Int(op.aux & 3), q = op.aux & 0x10 != 0
-            let v = readSized(base, size: 1 << esize, pc: pc)
-            if st.pointee.fault != 0 { return 2 }
+            let v = try readSized(base, size: 1 << esize, pc: pc)
             var out = Vec()
             for e in 0..<((q ? 16 : 8) >> esize) { out.setLane(e, 8 << esize, v) }
             setVec(op.rd, out, q: q)
@@ -499,14 +497,12 @@ extension AArch64CPU {
         case .ld1Lane, .st1Lane:
             let esize = Int(op.aux & 3), index = Int(op.aux >> 8)
             if op.kind == .ld1Lane {
-                let v = readSized(base, size: 1 << esize, pc: pc)
-                if st.pointee.fault != 0 { return 2 }
+                let v = try readSized(base, size: 1 << esize, pc: pc)
                 var out = vec(op.rd)
                 out.setLane(index, 8 << esize, v)
                 setV(op.rd, out.lo, out.hi)
             } else {
-                writeSized(base, size: 1 << esize, value: vec(op.rd).lane(index, 8 << esize), pc: pc)
-                if st.pointee.fault != 0 { return 2 }
+                try writeSized(base, size: 1 << esize, value: vec(op.rd).lane(index, 8 << esize), pc: pc)
             }
             postIncrement(op.imm)
         default:

@@ -1,3 +1,4 @@
+import ChimeraCPUKit
 // A64 "Advanced SIMD load/store single structure" with two to four elements
 // (ARM ARM C4.1.90, C7.2 LD2–LD4 / ST2–ST4 (single structure), LD2R–LD4R):
 // one lane of 2–4 consecutive registers (Vt, Vt+1, … modulo 32), or one
@@ -43,23 +44,22 @@ extension A64Decoder {
 extension AArch64CPU {
     /// LDnR, LDn/STn (single structure). Loads read every element before
     /// writing any register, so a fault leaves the registers unchanged.
-    func executeSIMDStructure(_ op: Op, at pc: UInt64) -> UInt8 {
+    func executeSIMDStructure(_ op: Op, at pc: UInt64) throws(GuestTrap) -> UInt8 {
         let r = regs
         let base = r[Int(op.rn)]
         let esize = Int(op.aux & 3), selem = Int((op.aux >> 5) & 3) + 1
         let ebytes = 1 << esize, ebits = 8 << esize
         var values: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-        let done: Bool = withUnsafeMutableBytes(of: &values) { raw in
+        let done: Bool = try withUnsafeMutableBytes(of: &values) { (raw) throws(GuestTrap) -> Bool in
             let v = raw.bindMemory(to: UInt64.self)
             for k in 0..<selem {
                 let a = base &+ UInt64(k * ebytes)
                 let t = UInt8((Int(op.rd) + k) % 32)
                 if op.kind == .stNLane {
-                    writeSized(a, size: ebytes, value: vec(t).lane(Int(op.aux >> 8), ebits), pc: pc)
+                    try writeSized(a, size: ebytes, value: vec(t).lane(Int(op.aux >> 8), ebits), pc: pc)
                 } else {
-                    v[k] = readSized(a, size: ebytes, pc: pc)
+                    v[k] = try readSized(a, size: ebytes, pc: pc)
                 }
-                if st.pointee.fault != 0 { return false }
             }
             if op.kind == .stNLane { return true }
             for k in 0..<selem {

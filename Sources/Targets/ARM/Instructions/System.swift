@@ -1,4 +1,5 @@
 import ChimeraCore
+import ChimeraCPUKit
 
 // A64 exception generation and system instructions (ARM ARM C4.1.85):
 // SVC/HVC/SMC/BRK/HLT, hints, barriers, PSTATE access, SYS and MRS/MSR.
@@ -67,14 +68,14 @@ extension AArch64CPU {
     /// 1 redirect to `st.pc` (retired), 2 exception (not retired), 3 stop
     /// (retired), 4 stop (not retired).
     @inline(never)
-    func executeOutOfLine(_ op: Op, at pc: UInt64, index: Int) -> UInt8 {
+    func executeOutOfLine(_ op: Op, at pc: UInt64, index: Int) throws(GuestTrap) -> UInt8 {
         switch op.kind {
         case .ldxr, .ldaxr, .stxr, .stlxr, .ldar, .stlr, .ldxp, .stxp, .cas, .swp, .ldadd, .ldclr, .ldeor, .ldset,
              .ldsmax, .ldsmin, .ldumax, .ldumin:
-            return executeAtomic(op, at: pc)
+            return try executeAtomic(op, at: pc)
         case .ldrFP8, .ldrFP16, .ldrFP32, .ldrFP64, .ldrFP128, .strFP8, .strFP16, .strFP32, .strFP64, .strFP128,
              .ldpFP32, .ldpFP64, .ldpFP128, .stpFP32, .stpFP64, .stpFP128, .ld1Multiple, .st1Multiple, .ld1r, .ld1Lane, .st1Lane:
-            return executeFPLoadStore(op, at: pc)
+            return try executeFPLoadStore(op, at: pc)
         case .fmovReg, .fmovToGP, .fmovFromGP, .fmovImm, .fadd, .fsub, .fmul, .fdiv, .fmax, .fmin, .fmaxnm, .fminnm, .fnmul,
              .fabs, .fneg, .fsqrt, .fcvtSD, .fcvtDS, .frint, .fmadd, .fmsub, .fnmadd, .fnmsub, .fcmp, .fccmp, .fcsel,
              .scvtf, .ucvtf, .fcvtToInt, .fcvtHS, .fcvtSH, .fcvtHD, .fcvtDH:
@@ -88,21 +89,21 @@ extension AArch64CPU {
             executeCRC32(op)
             return 0
         case .casp:
-            return executeCASP(op, at: pc)
+            return try executeCASP(op, at: pc)
         case .vInteger:
             executeSIMDInteger(op)
             return 0
         case .ldNr, .ldNLane, .stNLane:
-            return executeSIMDStructure(op, at: pc)
+            return try executeSIMDStructure(op, at: pc)
         case .crypto:
             executeCrypto(op)
             return 0
         default:
-            return executeSystem(op, at: pc)
+            return try executeSystem(op, at: pc)
         }
     }
 
-    func executeSystem(_ op: Op, at pc: UInt64) -> UInt8 {
+    func executeSystem(_ op: Op, at pc: UInt64) throws(GuestTrap) -> UInt8 {
         switch op.kind {
         case .svc:
             takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ExceptionClass.svc, op.imm), faultAddress: nil,
@@ -172,8 +173,7 @@ extension AArch64CPU {
                 // DC ZVA: zero the 64-byte block containing Xt.
                 let base = regs[Int(op.rd)] & ~63
                 for k in 0..<8 {
-                    write64(base &+ UInt64(k * 8), 0, pc)
-                    if st.pointee.fault != 0 { return 2 }
+                    try write(UInt64.self, base &+ UInt64(k * 8), 0, pc)
                 }
             }
             return 0

@@ -1,0 +1,21 @@
+/// The seam between a core and what runs its translated blocks.
+///
+/// A core decodes guest code once into `BlockCache` blocks of its own
+/// instruction type; an executor runs them. The switch interpreter of each
+/// core is the first executor; a JIT is another, which compiles hot blocks
+/// from the same decoded instructions and runs cold ones through the
+/// interpreter, so decoders never change for it. Whatever the executor, the
+/// results (registers, memory, retired counts, the point where a device or
+/// an interrupt is seen) must be the interpreter's.
+public protocol BlockExecutor<Instruction>: AnyObject {
+    associatedtype Instruction
+    /// A short name for `--accel` and statistics ("interp", "jit").
+    var name: String { get }
+    /// Runs translated blocks starting with `first` until the core has
+    /// retired `end` instructions, something is pending, or a block's
+    /// successor is not translated yet; a guest exception arrives as the
+    /// thrown trap, with the core's position at the faulting instruction.
+    func execute(_ first: BlockRef<Instruction>, until end: UInt64) throws(GuestTrap)
+    /// The block cache was flushed: anything derived from its blocks is stale.
+    func blocksFlushed()
+}
