@@ -12,6 +12,20 @@ final class SpinCPU: CPUDevice {
         "bench-spin-cpu", parent: "cpu", summary: "Benchmark core: one LCG step per instruction",
         instanceClass: SpinCPU.self)
 
+    /// Not a real instruction set: no ELF kernel can be loaded on it.
+    static let architecture = Architecture("bench-spin", elfMachine: 0)
+
+    override var architecture: Architecture { SpinCPU.architecture }
+    override func resetCPU() { lcg = 1 }
+    override var registerNames: [String] { ["lcg"] }
+    override func readRegister(_ name: String) -> UInt64? { name == "lcg" ? lcg : nil }
+    override func writeRegister(_ name: String, _ value: UInt64) -> Bool {
+        guard name == "lcg" else { return false }
+        lcg = value
+        return true
+    }
+    override var hasPendingWakeup: Bool { false }
+    override func disassemble(at address: UInt64) -> String { "lcg-step" }
     override var instructionsRetired: UInt64 { retired }
     override var programCounter: UInt64 {
         get { lcg }

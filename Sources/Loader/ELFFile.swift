@@ -31,7 +31,7 @@ public struct ELFFile: Sendable {
 
     /// Architecture named by `machine`, if Chimera has cores for it.
     public var architecture: Architecture? {
-        Architecture.allCases.first { $0.elfMachine == machine }
+        Architecture.known.first { $0.elfMachine == machine }
     }
 
     /// Reads and checks `path`. Every problem is one `ChimeraError` naming the file.

@@ -1,17 +1,31 @@
-/// The instruction-set architecture of a core.
-public enum Architecture: String, Hashable, Sendable, CaseIterable {
-    case aarch64
-    case arm
-    case x86_64 = "x86_64"
-
+/// The instruction-set architecture of a core: an open set, so a new core
+/// adds its own (`extension Architecture { static let riscv64 = … }`)
+/// without touching Core. Each names its ELF machine number.
+public struct Architecture: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The name users see (`aarch64`, `x86_64`), as in QMP's `target`.
+    public let rawValue: String
     /// The ELF `e_machine` value of kernels for this architecture.
-    public var elfMachine: UInt16 {
-        switch self {
-        case .aarch64: return 183  // EM_AARCH64
-        case .arm: return 40       // EM_ARM
-        case .x86_64: return 62    // EM_X86_64
-        }
+    public let elfMachine: UInt16
+
+    public init(_ name: String, elfMachine: UInt16) {
+        self.rawValue = name
+        self.elfMachine = elfMachine
     }
+
+    /// A known architecture by name (`RawRepresentable`); nil for others.
+    public init?(rawValue: String) {
+        guard let a = Architecture.known.first(where: { $0.rawValue == rawValue }) else { return nil }
+        self = a
+    }
+
+    public var description: String { rawValue }
+
+    public static let aarch64 = Architecture("aarch64", elfMachine: 183)  // EM_AARCH64
+    public static let arm = Architecture("arm", elfMachine: 40)           // EM_ARM
+    public static let x86_64 = Architecture("x86_64", elfMachine: 62)     // EM_X86_64
+
+    /// The architectures Core knows by name (for ELF identification).
+    public static let known: [Architecture] = [.aarch64, .arm, .x86_64]
 }
 
 /// Why a guest exception reached the host: the guest had no handler for it

@@ -108,22 +108,30 @@ open class CPUDevice: SimObject, CPU {
         stopFlag.pointee = 0
     }
 
-    // MARK: CPU requirements; concrete cores override all of these.
+    // MARK: CPU requirements
+    //
+    // No defaults: a concrete core that forgets one traps the moment it is
+    // used (a simulator bug, caught by the first test that builds the core),
+    // instead of silently claiming to be some other architecture.
 
-    open var architecture: Architecture { .aarch64 }
-    open func resetCPU() {}
-    open func run(budget: UInt64) -> StopReason { .poweredOff }
-    open var instructionsRetired: UInt64 { 0 }
+    open var architecture: Architecture { missing() }
+    open func resetCPU() { missing() }
+    open func run(budget: UInt64) -> StopReason { missing() }
+    open var instructionsRetired: UInt64 { missing() }
     open var programCounter: UInt64 {
-        get { 0 }
-        set {}
+        get { missing() }
+        set { missing() }
     }
-    open var registerNames: [String] { [] }
-    open func readRegister(_ name: String) -> UInt64? { nil }
-    open func writeRegister(_ name: String, _ value: UInt64) -> Bool { false }
-    open var hasPendingWakeup: Bool { false }
+    open var registerNames: [String] { missing() }
+    open func readRegister(_ name: String) -> UInt64? { missing() }
+    open func writeRegister(_ name: String, _ value: UInt64) -> Bool { missing() }
+    open var hasPendingWakeup: Bool { missing() }
     /// One instruction at `address` in the architecture's assembly syntax, for traces.
-    open func disassemble(at address: UInt64) -> String { "" }
+    open func disassemble(at address: UInt64) -> String { missing() }
+
+    private func missing(_ requirement: String = #function) -> Never {
+        preconditionFailure("\(type(of: self)) does not implement the CPU requirement '\(requirement)'")
+    }
 
     /// Live state shown as read-only properties.
     override open func readOnlyValue(of name: String) -> Value? {

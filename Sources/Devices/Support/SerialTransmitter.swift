@@ -1,6 +1,8 @@
 import ChimeraCore
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// The timed transmit side shared by the UART models: a FIFO drained one
@@ -82,8 +84,7 @@ final class SerialTransmitter {
     private func emit(_ byte: UInt8, machine: Machine) {
         machine.serial.write(byte, from: device.path)
         if toStdout {
-            var b = byte
-            _ = Glibc.write(1, &b, 1)
+            HostOutput.writeStandardOutput(byte)
         } else if let file {
             fputc(Int32(byte), file)
             fflush(file)
