@@ -204,7 +204,6 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     private func execute(budget: UInt64) -> StopReason {
         let r = regs
         let st = self.st
-        let blocks = self.blocks
         let stop = stopFlag
         var remaining = budget
         var pc = st.pointee.pc
