@@ -6,7 +6,7 @@ public enum A64Disassembler {
         let hex = String(word, radix: 16)
         let padded = String(repeating: "0", count: 8 - hex.count) + hex
         guard let e = EncodingTable.a64.lookup(word) else { return "\(padded)  <unallocated>" }
-        let op = A64Decoder.decode(word, pc: pc, as: e.instructionClass)
+        let op = e.decode(word, pc: pc)
         let fields = e.fields.map { "\($0.name)=\($0.value(in: word))" }.joined(separator: " ")
         let mnemonic = op.kind == .undefined ? "UNDEFINED" : String(describing: op.kind)
         return "\(padded)  \(mnemonic)  [\(e.instructionClass.rawValue): \(fields)]"
