@@ -1,15 +1,6 @@
 // A64 "Data processing — immediate" (ARM ARM C4.1.86): PC-relative addressing,
 // add/subtract, logical, move wide, bitfield and extract.
 
-/// Register-slot mapping of a 5-bit register field (see `Slot`).
-@inline(__always) func zr(_ n: UInt32) -> UInt8 { UInt8(n) }
-@inline(__always) func zd(_ n: UInt32) -> UInt8 { n == 31 ? Slot.sink : UInt8(n) }
-@inline(__always) func spr(_ n: UInt32) -> UInt8 { n == 31 ? Slot.sp : UInt8(n) }
-
-@inline(__always) func bits(_ w: UInt32, _ hi: UInt32, _ lo: UInt32) -> UInt32 {
-    (w >> lo) & ((1 << (hi - lo + 1)) - 1)
-}
-
 @inline(__always) func signExtend(_ v: UInt64, bits n: UInt64) -> UInt64 {
     let shift = 64 - n
     return UInt64(bitPattern: Int64(bitPattern: v << shift) >> Int64(shift))
