@@ -9,8 +9,8 @@ final class DecoderTests: XCTestCase {
 
     func testOverlapCheckCatchesOverlaps() {
         // Two patterns that share words without a group must be reported.
-        let a = Encoding(.addSubImmediate, "sf:1 op:1 S:1 100010 sh:1 imm12:12 Rn:5 Rd:5", A64Decoder.decodeAddSubImmediate)
-        let b = Encoding(.addSubImmediate, "1 op:1 S:1 100010 sh:1 imm12:12 Rn:5 Rd:5", A64Decoder.decodeAddSubImmediate)
+        let a = Encoding(.addSubImmediate, "sf:1 op:1 S:1 100010 sh:1 imm12:12 Rn:5 Rd:5", AddSubImmediateFields.self)
+        let b = Encoding(.addSubImmediate, "1 op:1 S:1 100010 sh:1 imm12:12 Rn:5 Rd:5", AddSubImmediateFields.self)
         XCTAssertEqual(EncodingTable.overlapProblems([a, b]).count, 1)
     }
 
@@ -21,7 +21,7 @@ final class DecoderTests: XCTestCase {
     func testFieldCheckCatchesDrift() {
         // The add/subtract fields struct against a pattern with imm12 one bit
         // lower, Rn one bit narrower and no `sh`: all three must be reported.
-        let moved = Encoding(.addSubImmediate, "sf:1 op:1 S:1 10001000 imm12:12 Rn:4 Rd:5", A64Decoder.decodeAddSubImmediate)
+        let moved = Encoding(.addSubImmediate, "sf:1 op:1 S:1 10001000 imm12:12 Rn:4 Rd:5", AddSubImmediateFields.self)
         let problems = EncodingTable.fieldProblems([moved])
         XCTAssertTrue(problems.contains { $0.contains("AddSubImmediateFields.sh is not a field") }, "\(problems)")
         XCTAssertTrue(problems.contains { $0.contains("AddSubImmediateFields.imm12") }, "\(problems)")

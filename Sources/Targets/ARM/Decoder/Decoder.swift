@@ -7,8 +7,8 @@ public enum A64Decoder {
 
     /// Decodes `word` fetched from `pc` (branch targets and literals become absolute).
     static func decode(_ word: UInt32, pc: UInt64) -> Op {
-        guard let i = table.index(of: word) else { return .undefined }
-        return table.encodings[i].decode(word, pc: pc)
+        guard let e = table.decodeEntry(word) else { return .undefined }
+        return e.decoder.decode(word, pc: pc)
     }
 
     /// Instructions after which a block ends: control flow, exceptions, and
@@ -27,7 +27,7 @@ public enum A64Decoder {
     /// Does `word` belong to the FP/SIMD register file (trapped by CPACR_EL1.FPEN)?
     /// Data on the table entry (`Encoding.registerFile`).
     static func isFPOrSIMD(_ w: UInt32) -> Bool {
-        guard let i = table.index(of: w) else { return false }
-        return table.encodings[i].usesFPOrSIMD(w)
+        guard let e = table.decodeEntry(w) else { return false }
+        return w & e.fpSIMDMask != 0
     }
 }

@@ -6,8 +6,15 @@
 /// by `DecoderTests`, so a struct and its pattern cannot drift apart.
 /// Values derived from several fields (sign-extended offsets, M:Rm, …) are
 /// computed properties in the class decoders' files, built from these.
+///
+/// Each struct also names its class decoder (`decode`); a table entry holds
+/// the struct's type, so the entry carries its decoder as a metatype — a
+/// plain pointer, with no reference counting or copying on the decode path.
 protocol InstructionFields: Sendable {
+    /// Extracts the fields from an instruction word of this class.
     init(_ word: UInt32)
+    /// Extracts the fields and runs the class decoder (in `Instructions/`).
+    static func decode(_ word: UInt32, pc: UInt64) -> Op
 }
 
 /// A value a field decodes to; `fieldBits` gives the raw bits back for the self-check.
@@ -57,6 +64,8 @@ struct PCRelativeFields: InstructionFields {
         immhi = w >> 5 & 0x7FFFF
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodePCRelative(Self(word), pc: pc) }
 }
 
 /// Fields of `InstructionClass.addSubImmediate`.
@@ -78,6 +87,8 @@ struct AddSubImmediateFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeAddSubImmediate(Self(word)) }
 }
 
 /// Fields of `InstructionClass.logicalImmediate`.
@@ -99,6 +110,8 @@ struct LogicalImmediateFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeLogicalImmediate(Self(word)) }
 }
 
 /// Fields of `InstructionClass.moveWide`.
@@ -116,6 +129,8 @@ struct MoveWideFields: InstructionFields {
         imm16 = w >> 5 & 0xFFFF
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeMoveWide(Self(word)) }
 }
 
 /// Fields of `InstructionClass.bitfield`.
@@ -137,6 +152,8 @@ struct BitfieldFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeBitfield(Self(word)) }
 }
 
 /// Fields of `InstructionClass.extract`.
@@ -160,6 +177,8 @@ struct ExtractFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeExtract(Self(word)) }
 }
 
 /// Fields of `InstructionClass.conditionalBranch`.
@@ -175,6 +194,8 @@ struct ConditionalBranchFields: InstructionFields {
         o0 = w >> 4 & 1 != 0
         cond = w & 0xF
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeConditionalBranch(Self(word), pc: pc) }
 }
 
 /// Fields of `InstructionClass.exceptionGeneration`.
@@ -190,6 +211,8 @@ struct ExceptionGenerationFields: InstructionFields {
         op2 = w >> 2 & 0x7
         ll = w & 0x3
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeExceptionGeneration(Self(word)) }
 }
 
 /// Fields of `InstructionClass.system`.
@@ -211,6 +234,8 @@ struct SystemFields: InstructionFields {
         op2 = w >> 5 & 0x7
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSystem(Self(word)) }
 }
 
 /// Fields of `InstructionClass.branchRegister`.
@@ -228,6 +253,8 @@ struct BranchRegisterFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         op4 = w & 0x1F
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeBranchRegister(Self(word)) }
 }
 
 /// Fields of `InstructionClass.branchImmediate`.
@@ -239,6 +266,8 @@ struct BranchImmediateFields: InstructionFields {
         op = w >> 31 & 1 != 0
         imm26 = w & 0x3FFFFFF
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeBranchImmediate(Self(word), pc: pc) }
 }
 
 /// Fields of `InstructionClass.compareBranch`.
@@ -254,6 +283,8 @@ struct CompareBranchFields: InstructionFields {
         imm19 = w >> 5 & 0x7FFFF
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeCompareBranch(Self(word), pc: pc) }
 }
 
 /// Fields of `InstructionClass.testBranch`.
@@ -271,6 +302,8 @@ struct TestBranchFields: InstructionFields {
         imm14 = w >> 5 & 0x3FFF
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeTestBranch(Self(word), pc: pc) }
 }
 
 /// Fields of `InstructionClass.loadStoreExclusive`.
@@ -296,6 +329,8 @@ struct LoadStoreExclusiveFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeLoadStoreExclusive(Self(word)) }
 }
 
 /// Fields of `InstructionClass.loadLiteral`.
@@ -311,6 +346,8 @@ struct LoadLiteralFields: InstructionFields {
         imm19 = w >> 5 & 0x7FFFF
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeLoadLiteral(Self(word), pc: pc) }
 }
 
 /// Fields of `InstructionClass.loadStorePair`.
@@ -334,6 +371,8 @@ struct LoadStorePairFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeLoadStorePair(Self(word)) }
 }
 
 /// Fields of `InstructionClass.loadStoreUnscaled`.
@@ -355,6 +394,8 @@ struct LoadStoreUnscaledFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeLoadStoreUnscaled(Self(word)) }
 }
 
 /// Fields of `InstructionClass.atomicMemory`.
@@ -380,6 +421,8 @@ struct AtomicMemoryFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeAtomicMemory(Self(word)) }
 }
 
 /// Fields of `InstructionClass.loadStoreRegisterOffset`.
@@ -403,6 +446,8 @@ struct LoadStoreRegisterOffsetFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeLoadStoreRegisterOffset(Self(word)) }
 }
 
 /// Fields of `InstructionClass.loadStoreUnsigned`.
@@ -422,6 +467,8 @@ struct LoadStoreUnsignedFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeLoadStoreUnsigned(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdLoadStoreMultiple`.
@@ -445,6 +492,8 @@ struct SIMDLoadStoreMultipleFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDLoadStoreMultiple(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdLoadStoreSingle`.
@@ -472,6 +521,8 @@ struct SIMDLoadStoreSingleFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rt = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDLoadStoreSingle(Self(word)) }
 }
 
 /// Fields of `InstructionClass.dataProcessing2Source`.
@@ -491,6 +542,8 @@ struct DataProcessing2SourceFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeDataProcessing2Source(Self(word)) }
 }
 
 /// Fields of `InstructionClass.dataProcessing1Source`.
@@ -510,6 +563,8 @@ struct DataProcessing1SourceFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeDataProcessing1Source(Self(word)) }
 }
 
 /// Fields of `InstructionClass.logicalShifted`.
@@ -533,6 +588,8 @@ struct LogicalShiftedFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeLogicalShifted(Self(word)) }
 }
 
 /// Fields of `InstructionClass.addSubShifted`.
@@ -556,6 +613,8 @@ struct AddSubShiftedFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeAddSubShifted(Self(word)) }
 }
 
 /// Fields of `InstructionClass.addSubExtended`.
@@ -581,6 +640,8 @@ struct AddSubExtendedFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeAddSubExtended(Self(word)) }
 }
 
 /// Fields of `InstructionClass.addSubCarry`.
@@ -600,6 +661,8 @@ struct AddSubCarryFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeAddSubCarry(Self(word)) }
 }
 
 /// Fields of `InstructionClass.conditionalCompare`.
@@ -627,6 +690,8 @@ struct ConditionalCompareFields: InstructionFields {
         o3 = w >> 4 & 1 != 0
         nzcv = w & 0xF
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeConditionalCompare(Self(word)) }
 }
 
 /// Fields of `InstructionClass.conditionalSelect`.
@@ -650,6 +715,8 @@ struct ConditionalSelectFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeConditionalSelect(Self(word)) }
 }
 
 /// Fields of `InstructionClass.dataProcessing3Source`.
@@ -673,6 +740,8 @@ struct DataProcessing3SourceFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeDataProcessing3Source(Self(word)) }
 }
 
 /// Fields of `InstructionClass.fpIntegerConversion`.
@@ -694,6 +763,8 @@ struct FPIntegerConversionFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeFPIntegerConversion(Self(word)) }
 }
 
 /// Fields of `InstructionClass.fpDataProcessing1`.
@@ -713,6 +784,8 @@ struct FPDataProcessing1Fields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeFPDataProcessing1(Self(word)) }
 }
 
 /// Fields of `InstructionClass.fpCompare`.
@@ -734,6 +807,8 @@ struct FPCompareFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         opcode2 = w & 0x1F
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeFPCompare(Self(word)) }
 }
 
 /// Fields of `InstructionClass.fpImmediate`.
@@ -753,6 +828,8 @@ struct FPImmediateFields: InstructionFields {
         imm5 = w >> 5 & 0x1F
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeFPImmediate(Self(word)) }
 }
 
 /// Fields of `InstructionClass.fpConditionalCompare`.
@@ -776,6 +853,8 @@ struct FPConditionalCompareFields: InstructionFields {
         op = w >> 4 & 1 != 0
         nzcv = w & 0xF
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeFPConditionalCompare(Self(word)) }
 }
 
 /// Fields of `InstructionClass.fpDataProcessing2`.
@@ -797,6 +876,8 @@ struct FPDataProcessing2Fields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeFPDataProcessing2(Self(word)) }
 }
 
 /// Fields of `InstructionClass.fpConditionalSelect`.
@@ -818,6 +899,8 @@ struct FPConditionalSelectFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeFPConditionalSelect(Self(word)) }
 }
 
 /// Fields of `InstructionClass.fpDataProcessing3`.
@@ -843,6 +926,8 @@ struct FPDataProcessing3Fields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeFPDataProcessing3(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdThreeSame`.
@@ -864,6 +949,8 @@ struct SIMDThreeSameFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDThreeSame(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdThreeDifferent`.
@@ -885,6 +972,8 @@ struct SIMDThreeDifferentFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDThreeDifferent(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdTwoRegisterMisc`.
@@ -904,6 +993,8 @@ struct SIMDTwoRegisterMiscFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDTwoRegisterMisc(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdAcrossLanes`.
@@ -923,6 +1014,8 @@ struct SIMDAcrossLanesFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDAcrossLanes(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdCopy`.
@@ -942,6 +1035,8 @@ struct SIMDCopyFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDCopy(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdModifiedImmediate`.
@@ -963,6 +1058,8 @@ struct SIMDModifiedImmediateFields: InstructionFields {
         defgh = w >> 5 & 0x1F
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDModifiedImmediate(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdShiftImmediate`.
@@ -984,6 +1081,8 @@ struct SIMDShiftImmediateFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDShiftImmediate(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdExtract`.
@@ -1003,6 +1102,8 @@ struct SIMDExtractFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDExtract(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdTableLookup`.
@@ -1024,6 +1125,8 @@ struct SIMDTableLookupFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDTableLookup(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdPermute`.
@@ -1043,6 +1146,8 @@ struct SIMDPermuteFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDPermute(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdScalarPairwise`.
@@ -1060,6 +1165,8 @@ struct SIMDScalarPairwiseFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDScalarPairwise(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdScalarShiftImmediate`.
@@ -1079,6 +1186,8 @@ struct SIMDScalarShiftImmediateFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDScalarShiftImmediate(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdScalarCopy`.
@@ -1096,6 +1205,8 @@ struct SIMDScalarCopyFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDScalarCopy(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdScalarThreeSame`.
@@ -1115,6 +1226,8 @@ struct SIMDScalarThreeSameFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDScalarThreeSame(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdScalarTwoRegisterMisc`.
@@ -1132,6 +1245,8 @@ struct SIMDScalarTwoRegisterMiscFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDScalarTwoRegisterMisc(Self(word)) }
 }
 
 /// Fields of `InstructionClass.fpFixedConversion`.
@@ -1155,6 +1270,8 @@ struct FPFixedConversionFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeFPFixedConversion(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdScalarThreeDifferent`.
@@ -1174,6 +1291,8 @@ struct SIMDScalarThreeDifferentFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDScalarThreeDifferent(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdVectorIndexed`.
@@ -1201,6 +1320,8 @@ struct SIMDVectorIndexedFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDVectorIndexed(Self(word)) }
 }
 
 /// Fields of `InstructionClass.simdScalarIndexed`.
@@ -1226,6 +1347,8 @@ struct SIMDScalarIndexedFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeSIMDScalarIndexed(Self(word)) }
 }
 
 /// Fields of `InstructionClass.cryptoAES`.
@@ -1241,6 +1364,8 @@ struct CryptoAESFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeCryptoAES(Self(word)) }
 }
 
 /// Fields of `InstructionClass.cryptoThreeRegisterSHA`.
@@ -1258,6 +1383,8 @@ struct CryptoThreeRegisterSHAFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeCryptoThreeRegisterSHA(Self(word)) }
 }
 
 /// Fields of `InstructionClass.cryptoTwoRegisterSHA`.
@@ -1273,4 +1400,6 @@ struct CryptoTwoRegisterSHAFields: InstructionFields {
         rn = RegisterNumber(w >> 5 & 0x1F)
         rd = RegisterNumber(w & 0x1F)
     }
+
+    static func decode(_ word: UInt32, pc: UInt64) -> Op { A64Decoder.decodeCryptoTwoRegisterSHA(Self(word)) }
 }
