@@ -100,6 +100,19 @@ final class DecoderTests: XCTestCase {
         }
     }
 
+    func testDisassemblyReadsAuxThroughAccessors() {
+        let bne = A64Disassembler.disassemble(0x5400_0041, pc: 0x1000)
+        XCTAssertTrue(bne.contains("bcond  ne 0x1008"), bne)
+        let spLoad = A64Disassembler.disassemble(0xF940_07E0)
+        XCTAssertTrue(spLoad.contains("ldrx  [sp, #8] (SP aligned)"), spLoad)
+        let indexed = A64Disassembler.disassemble(0xF862_7820)
+        XCTAssertTrue(indexed.contains("[x1, x2, lsl #3]"), indexed)
+        let orn = A64Disassembler.disassemble(0xAA62_1020)
+        XCTAssertTrue(orn.contains("orrSR64  not lsr #4"), orn)
+        let vadd = A64Disassembler.disassemble(0x4EA2_8420)
+        XCTAssertTrue(vadd.contains("4x32"), vadd)
+    }
+
     func testKnownEncodings() {
         // add x0, x1, #16
         XCTAssertEqual(A64Decoder.decode(0x9100_4020, pc: 0).kind, .addImm64)

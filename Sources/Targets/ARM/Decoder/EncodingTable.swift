@@ -162,16 +162,6 @@ public struct Encoding: Sendable {
     @inline(__always)
     func decode(_ word: UInt32, pc: UInt64) -> Op { decoder.decode(word, pc: pc) }
 
-    /// Does `word`, which matches this entry, use the FP/SIMD registers?
-    @inline(__always)
-    func usesFPOrSIMD(_ word: UInt32) -> Bool {
-        switch registerFile {
-        case .general: return false
-        case .fpSIMD: return true
-        case .fpSIMDWhenV: return word & vMask != 0
-        }
-    }
-
     /// Does `word` have this encoding's fixed bits?
     @inline(__always)
     public func matches(_ word: UInt32) -> Bool { word & mask == value }
