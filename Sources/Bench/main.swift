@@ -1,7 +1,7 @@
 import Foundation
 
 // chimera-bench: numbers, not tests.
-//   swift run -c release chimera-bench [scheduler|arm|x86|cores|all]
+//   swift run -c release chimera-bench [scheduler|arm|x86|decode|cores|all]
 let what = CommandLine.arguments.dropFirst().first ?? "all"
 do {
     switch what {
@@ -15,6 +15,8 @@ do {
     case "x86":
         CoreBenchmark.printHeader()
         try CoreBenchmark.run([.x86_64])
+    case "decode":
+        DecodeBenchmark.run()
     case "cores":
         CoreBenchmark.printHeader()
         try CoreBenchmark.run([.aarch64, .x86_64])
@@ -26,7 +28,7 @@ do {
         print("")
         try RealCoreSchedulerBenchmark.run()
     default:
-        print("usage: chimera-bench [scheduler|arm|x86|cores|all]")
+        print("usage: chimera-bench [scheduler|arm|x86|decode|cores|all]")
         exit(2)
     }
 } catch {

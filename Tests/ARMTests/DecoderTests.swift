@@ -9,9 +9,70 @@ final class DecoderTests: XCTestCase {
 
     func testOverlapCheckCatchesOverlaps() {
         // Two patterns that share words without a group must be reported.
-        let a = Encoding(.addSubImmediate, "sf:1 op:1 S:1 100010 sh:1 imm12:12 Rn:5 Rd:5")
-        let b = Encoding(.addSubImmediate, "1 op:1 S:1 100010 sh:1 imm12:12 Rn:5 Rd:5")
+        let a = Encoding(.addSubImmediate, "sf:1 op:1 S:1 100010 sh:1 imm12:12 Rn:5 Rd:5", AddSubImmediateFields.self)
+        let b = Encoding(.addSubImmediate, "1 op:1 S:1 100010 sh:1 imm12:12 Rn:5 Rd:5", AddSubImmediateFields.self)
         XCTAssertEqual(EncodingTable.overlapProblems([a, b]).count, 1)
+    }
+
+    func testFieldsStructsMatchTheirPatterns() {
+        XCTAssertEqual(EncodingTable.fieldProblems(EncodingTable.a64Entries), [])
+    }
+
+    func testFieldCheckCatchesDrift() {
+        // The add/subtract fields struct against a pattern with imm12 one bit
+        // lower, Rn one bit narrower and no `sh`: all three must be reported.
+        let moved = Encoding(.addSubImmediate, "sf:1 op:1 S:1 10001000 imm12:12 Rn:4 Rd:5", AddSubImmediateFields.self)
+        let problems = EncodingTable.fieldProblems([moved])
+        XCTAssertTrue(problems.contains { $0.contains("AddSubImmediateFields.sh is not a field") }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.contains("AddSubImmediateFields.imm12") }, "\(problems)")
+        XCTAssertTrue(problems.contains { $0.contains("AddSubImmediateFields.rn") }, "\(problems)")
+    }
+
+    /// Every field of every `Op` decoded from a fixed sample of a million
+    /// words (each pattern with random fields, then random words), with the
+    /// FP-trap predicate and the block-ending rule, hashed. The digest was
+    /// taken from the class-switch decoder before the table carried the
+    /// decoders; any change to any decoded op changes it.
+    func testDecodedOpsMatchGoldenDigest() {
+        let words = A64Decoder.sampleWords(perEncoding: 16_384, seed: 0xC41_3E7A)
+        XCTAssertEqual(words.count, 16_384 * (EncodingTable.a64.encodings.count + 1))
+        XCTAssertEqual(String(A64Decoder.digest(of: words), radix: 16), "8ca1c4450780920d")
+    }
+
+    func testRegisterFileIsDataOnTheEntry() {
+        // ldr x0, [x1] / ldr d0, [x1] / fadd d0, d1, d2 / add x0, x1, #16
+        XCTAssertFalse(A64Decoder.isFPOrSIMD(0xF940_0020))
+        XCTAssertTrue(A64Decoder.isFPOrSIMD(0xFD40_0020))
+        XCTAssertTrue(A64Decoder.isFPOrSIMD(0x1E62_2820))
+        XCTAssertFalse(A64Decoder.isFPOrSIMD(0x9100_4020))
+        XCTAssertFalse(A64Decoder.isFPOrSIMD(0x0000_0000))
+    }
+
+    func testAuxAccessors() {
+        // b.ne: taken unless Z (NZCV bit 2) is set.
+        let bne = A64Decoder.decode(0x5400_0041, pc: 0x1000)
+        XCTAssertEqual(bne.aux, Op.branchConditionTable(1))
+        XCTAssertTrue(bne.branchTaken(nzcv: 0b0000))
+        XCTAssertFalse(bne.branchTaken(nzcv: 0b0100))
+        // ldr x0, [sp, #8]: offset mode, SP base; ldr x0, [x1, x2, lsl #3]: register mode.
+        let spLoad = A64Decoder.decode(0xF940_07E0, pc: 0)
+        XCTAssertEqual(spLoad.addressMode, AddressMode.offset)
+        XCTAssertTrue(spLoad.hasSPBase)
+        let indexed = A64Decoder.decode(0xF862_7820, pc: 0)
+        XCTAssertEqual(indexed.addressMode, AddressMode.register)
+        XCTAssertEqual(indexed.registerOffsetOption, 3)
+        XCTAssertEqual(indexed.registerOffsetShift, 3)
+        XCTAssertFalse(indexed.hasSPBase)
+        // orn x0, x1, x2, lsr #4
+        let orn = A64Decoder.decode(0xAA62_1020, pc: 0)
+        XCTAssertEqual(orn.shiftAmount, 4)
+        XCTAssertEqual(orn.shiftType, 1)
+        XCTAssertTrue(orn.invertsOperand)
+        // add v0.4s, v1.4s, v2.4s
+        let vadd = A64Decoder.decode(0x4EA2_8420, pc: 0)
+        XCTAssertEqual(vadd.vectorOperation, VectorOp.add)
+        XCTAssertEqual(vadd.vectorElementSize, 2)
+        XCTAssertTrue(vadd.vectorQ)
     }
 
     func testEveryPatternDecodesToItself() {
@@ -37,6 +98,19 @@ final class DecoderTests: XCTestCase {
             XCTAssertTrue(found.instructionClass == e.instructionClass || found.overlapGroup == e.overlapGroup, text)
             XCTAssertTrue(text.contains(found.instructionClass.rawValue), text)
         }
+    }
+
+    func testDisassemblyReadsAuxThroughAccessors() {
+        let bne = A64Disassembler.disassemble(0x5400_0041, pc: 0x1000)
+        XCTAssertTrue(bne.contains("bcond  ne 0x1008"), bne)
+        let spLoad = A64Disassembler.disassemble(0xF940_07E0)
+        XCTAssertTrue(spLoad.contains("ldrx  [sp, #8] (SP aligned)"), spLoad)
+        let indexed = A64Disassembler.disassemble(0xF862_7820)
+        XCTAssertTrue(indexed.contains("[x1, x2, lsl #3]"), indexed)
+        let orn = A64Disassembler.disassemble(0xAA62_1020)
+        XCTAssertTrue(orn.contains("orrSR64  not lsr #4"), orn)
+        let vadd = A64Disassembler.disassemble(0x4EA2_8420)
+        XCTAssertTrue(vadd.contains("4x32"), vadd)
     }
 
     func testKnownEncodings() {

@@ -161,20 +161,24 @@ final class LockstepTests: XCTestCase {
         }
         // Unicorn 2.0.1 does not sign-extend the memory operand of narrow LDSMAX/LDSMIN.
         if (op.kind == .ldsmax || op.kind == .ldsmin) && op.aux & 3 != 3 { return false }
-        let rt = bits(word, 4, 0), rn = bits(word, 9, 5), rt2 = bits(word, 14, 10), rs = bits(word, 20, 16)
         switch cls {
         case .loadStorePair:
-            let load = bits(word, 22, 22) == 1, wb = bits(word, 24, 23) & 1 == 1
-            if load && rt == rt2 { return false }
-            if wb && (rt == rn || rt2 == rn) && rn != 31 { return false }
+            let f = LoadStorePairFields(word), wb = f.mode & 1 == 1
+            if f.l && f.rt == f.rt2 { return false }
+            if wb && (f.rt == f.rn || f.rt2 == f.rn) && !f.rn.is31 { return false }
         case .loadStoreUnscaled:
-            let mode = bits(word, 11, 10)
-            if (mode == 1 || mode == 3) && rt == rn && rn != 31 { return false }
+            let f = LoadStoreUnscaledFields(word)
+            if (f.mode == 1 || f.mode == 3) && f.rt == f.rn && !f.rn.is31 { return false }
         case .loadStoreExclusive:
-            if op.kind == .ldxp && rt == rt2 { return false }
-            if (op.kind == .stxr || op.kind == .stlxr || op.kind == .stxp) && (rs == rt || rs == rn || rs == rt2) { return false }
-        case .simdLoadStoreMultiple, .simdLoadStoreSingle:
-            if bits(word, 23, 23) == 1 && bits(word, 20, 16) == rn { return false }
+            let f = LoadStoreExclusiveFields(word)
+            if op.kind == .ldxp && f.rt == f.rt2 { return false }
+            if (op.kind == .stxr || op.kind == .stlxr || op.kind == .stxp) && (f.rs == f.rt || f.rs == f.rn || f.rs == f.rt2) { return false }
+        case .simdLoadStoreMultiple:
+            let f = SIMDLoadStoreMultipleFields(word)
+            if f.p && f.rm == f.rn { return false }
+        case .simdLoadStoreSingle:
+            let f = SIMDLoadStoreSingleFields(word)
+            if f.p && f.rm == f.rn { return false }
         default: break
         }
         return true

@@ -3,38 +3,47 @@ import ChimeraCPUKit
 // (ARM ARM C4.1.87 "Load/store exclusive and ordered", "Atomic memory operations").
 
 extension A64Decoder {
-    static func decodeLoadStoreExclusive(_ w: UInt32) -> Op {
-        let size = w >> 30, o2 = bits(w, 23, 23), l = bits(w, 22, 22), o1 = bits(w, 21, 21)
-        let rs = bits(w, 20, 16), rt2 = bits(w, 14, 10), rn = spr(bits(w, 9, 5)), rt = bits(w, 4, 0)
-        let o0 = bits(w, 15, 15)
-        switch (o2, o1) {
-        case (0, 0):
-            if l == 1 { return Op(o0 == 1 ? .ldaxr : .ldxr, rd: zd(rt), rn: rn, aux: UInt16(size)) }
-            return Op(o0 == 1 ? .stlxr : .stxr, rd: zr(rt), rn: rn, rm: zd(rs), aux: UInt16(size))
-        case (0, 1):
-            guard size >= 2 else { return decodeCASP(w) }
-            if l == 1 { return Op(.ldxp, rd: zd(rt), rn: rn, ra: zd(rt2), aux: UInt16(size)) }
-            return Op(.stxp, rd: zr(rt), rn: rn, rm: zd(rs), ra: zr(rt2), aux: UInt16(size))
-        case (1, 0):
-            if l == 1 { return Op(.ldar, rd: zd(rt), rn: rn, aux: UInt16(size)) }
-            return Op(.stlr, rd: zr(rt), rn: rn, aux: UInt16(size))
-        default:
-            guard rt2 == 31 else { return .undefined }
-            return Op(.cas, rd: zr(rt), rn: rn, rm: zr(rs), aux: UInt16(size))   // Rt is a source: XZR stores 0
+    static func decodeLoadStoreExclusive(_ f: LoadStoreExclusiveFields) -> Op {
+        let size = UInt16(f.size), rs = f.rs, rt2 = f.rt2, rn = f.rn.sp, rt = f.rt
+        switch (f.o2, f.o1) {
+        case (false, false):
+            if f.l { return Op(f.o0 ? .ldaxr : .ldxr, rd: rt.sink, rn: rn, aux: size) }
+            return Op(f.o0 ? .stlxr : .stxr, rd: rt.xzr, rn: rn, rm: rs.sink, aux: size)
+        case (false, true):
+            guard size >= 2 else { return decodeCASP(f) }
+            if f.l { return Op(.ldxp, rd: rt.sink, rn: rn, ra: rt2.sink, aux: size) }
+            return Op(.stxp, rd: rt.xzr, rn: rn, rm: rs.sink, ra: rt2.xzr, aux: size)
+        case (true, false):
+            if f.l { return Op(.ldar, rd: rt.sink, rn: rn, aux: size) }
+            return Op(.stlr, rd: rt.xzr, rn: rn, aux: size)
+        case (true, true):
+            guard rt2.is31 else { return .undefined }
+            return Op(.cas, rd: rt.xzr, rn: rn, rm: rs.xzr, aux: size)   // Rt is a source: XZR stores 0
         }
     }
 
-    static func decodeAtomicMemory(_ w: UInt32) -> Op {
-        let size = w >> 30, v = bits(w, 26, 26), o3 = bits(w, 15, 15), opc = bits(w, 14, 12)
-        guard v == 0 else { return .undefined }
-        let rn = spr(bits(w, 9, 5)), rs = zr(bits(w, 20, 16)), rt = zd(bits(w, 4, 0))
-        if o3 == 1 {
-            if opc == 0 { return Op(.swp, rd: rt, rn: rn, rm: rs, aux: UInt16(size)) }
-            if opc == 4 && bits(w, 23, 22) == 2 && bits(w, 20, 16) == 31 { return Op(.ldar, rd: rt, rn: rn, aux: UInt16(size)) }
+    static func decodeAtomicMemory(_ f: AtomicMemoryFields) -> Op {
+        let size = UInt16(f.size), opc = f.opc
+        guard !f.v else { return .undefined }
+        let rn = f.rn.sp, rs = f.rs.xzr, rt = f.rt.sink
+        if f.o3 {
+            if opc == 0 { return Op(.swp, rd: rt, rn: rn, rm: rs, aux: size) }
+            // LDAPR: A = 1, R = 0, Rs = 31.
+            if opc == 4 && f.a && !f.r && f.rs.is31 { return Op(.ldar, rd: rt, rn: rn, aux: size) }
             return .undefined
         }
-        let kinds: [OpKind] = [.ldadd, .ldclr, .ldeor, .ldset, .ldsmax, .ldsmin, .ldumax, .ldumin]
-        return Op(kinds[Int(opc)], rd: rt, rn: rn, rm: rs, aux: UInt16(size))
+        let kind: OpKind
+        switch opc {
+        case 0: kind = .ldadd
+        case 1: kind = .ldclr
+        case 2: kind = .ldeor
+        case 3: kind = .ldset
+        case 4: kind = .ldsmax
+        case 5: kind = .ldsmin
+        case 6: kind = .ldumax
+        default: kind = .ldumin
+        }
+        return Op(kind, rd: rt, rn: rn, rm: rs, aux: size)
     }
 }
 

@@ -3,10 +3,10 @@
 
 extension A64Decoder {
     /// CRC32{C}{B,H,W,X}: sf must be 1 exactly for the X form, otherwise unallocated.
-    static func decodeCRC32(_ w: UInt32) -> Op {
-        let sf = w >> 31, c = bits(w, 12, 12), sz = bits(w, 11, 10)
-        guard (sz == 3) == (sf == 1) else { return .undefined }
-        return Op(.crc32, rd: zd(bits(w, 4, 0)), rn: zr(bits(w, 9, 5)), rm: zr(bits(w, 20, 16)), aux: UInt16(sz | c << 2))
+    static func decodeCRC32(_ f: DataProcessing2SourceFields) -> Op {
+        let c = f.opcode >> 2 & 1, sz = f.opcode & 3
+        guard (sz == 3) == f.sf else { return .undefined }
+        return Op(.crc32, rd: f.rd.sink, rn: f.rn.xzr, rm: f.rm.xzr, aux: UInt16(sz | c << 2))
     }
 }
 

@@ -6,10 +6,10 @@ import ChimeraCPUKit
 extension A64Decoder {
     /// CASP lives in "Load/store exclusive" with o2 = 0, o1 = 1 and size = 0x.
     /// Rt2 must be 11111; an odd Rs or Rt is UNDEFINED (the pair is Rn, Rn+1).
-    static func decodeCASP(_ w: UInt32) -> Op {
-        let sz = bits(w, 30, 30), rs = bits(w, 20, 16), rt2 = bits(w, 14, 10), rt = bits(w, 4, 0)
-        guard rt2 == 31, rs & 1 == 0, rt & 1 == 0 else { return .undefined }
-        return Op(.casp, rd: UInt8(rt), rn: spr(bits(w, 9, 5)), rm: UInt8(rs), aux: UInt16(2 + sz))
+    static func decodeCASP(_ f: LoadStoreExclusiveFields) -> Op {
+        let sz = f.size & 1, rs = f.rs.number, rt = f.rt.number
+        guard f.rt2.is31, rs & 1 == 0, rt & 1 == 0 else { return .undefined }
+        return Op(.casp, rd: f.rt.raw, rn: f.rn.sp, rm: f.rs.raw, aux: UInt16(2 + sz))
     }
 }
 

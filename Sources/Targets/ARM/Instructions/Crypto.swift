@@ -46,23 +46,23 @@ enum AESTables {
 }
 
 extension A64Decoder {
-    static func decodeCryptoAES(_ w: UInt32) -> Op {
-        let opcode = bits(w, 16, 12)
-        guard bits(w, 23, 22) == 0, (4...7).contains(opcode) else { return .undefined }
-        return Op(.crypto, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), aux: UInt16(opcode - 4))
+    static func decodeCryptoAES(_ f: CryptoAESFields) -> Op {
+        let opcode = f.opcode
+        guard f.size == 0, (4...7).contains(opcode) else { return .undefined }
+        return Op(.crypto, rd: f.rd.raw, rn: f.rn.raw, aux: UInt16(opcode - 4))
     }
 
-    static func decodeCryptoThreeRegisterSHA(_ w: UInt32) -> Op {
-        let opcode = bits(w, 14, 12)
-        guard bits(w, 23, 22) == 0, opcode < 7 else { return .undefined }
-        return Op(.crypto, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)),
+    static func decodeCryptoThreeRegisterSHA(_ f: CryptoThreeRegisterSHAFields) -> Op {
+        let opcode = f.opcode
+        guard f.size == 0, opcode < 7 else { return .undefined }
+        return Op(.crypto, rd: f.rd.raw, rn: f.rn.raw, rm: f.rm.raw,
                   aux: CryptoOp.sha1c + UInt16(opcode))
     }
 
-    static func decodeCryptoTwoRegisterSHA(_ w: UInt32) -> Op {
-        let opcode = bits(w, 16, 12)
-        guard bits(w, 23, 22) == 0, opcode < 3 else { return .undefined }
-        return Op(.crypto, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), aux: CryptoOp.sha1h + UInt16(opcode))
+    static func decodeCryptoTwoRegisterSHA(_ f: CryptoTwoRegisterSHAFields) -> Op {
+        let opcode = f.opcode
+        guard f.size == 0, opcode < 3 else { return .undefined }
+        return Op(.crypto, rd: f.rd.raw, rn: f.rn.raw, aux: CryptoOp.sha1h + UInt16(opcode))
     }
 }
 

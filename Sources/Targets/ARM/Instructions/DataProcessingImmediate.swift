@@ -1,15 +1,6 @@
 // A64 "Data processing — immediate" (ARM ARM C4.1.86): PC-relative addressing,
 // add/subtract, logical, move wide, bitfield and extract.
 
-/// Register-slot mapping of a 5-bit register field (see `Slot`).
-@inline(__always) func zr(_ n: UInt32) -> UInt8 { UInt8(n) }
-@inline(__always) func zd(_ n: UInt32) -> UInt8 { n == 31 ? Slot.sink : UInt8(n) }
-@inline(__always) func spr(_ n: UInt32) -> UInt8 { n == 31 ? Slot.sp : UInt8(n) }
-
-@inline(__always) func bits(_ w: UInt32, _ hi: UInt32, _ lo: UInt32) -> UInt32 {
-    (w >> lo) & ((1 << (hi - lo + 1)) - 1)
-}
-
 @inline(__always) func signExtend(_ v: UInt64, bits n: UInt64) -> UInt64 {
     let shift = 64 - n
     return UInt64(bitPattern: Int64(bitPattern: v << shift) >> Int64(shift))
@@ -103,40 +94,48 @@ func decodeLogicalImmediate(n: UInt32, imms: UInt32, immr: UInt32, is64: Bool) -
 }
 
 extension A64Decoder {
-    static func decodePCRelative(_ w: UInt32, pc: UInt64) -> Op {
-        let imm = signExtend(UInt64(bits(w, 23, 5) << 2 | bits(w, 30, 29)), bits: 21)
-        let rd = zd(bits(w, 4, 0))
-        if w >> 31 == 0 { return Op(.movImm, rd: rd, imm: pc &+ imm) }
+    static func decodePCRelative(_ f: PCRelativeFields, pc: UInt64) -> Op {
+        let imm = signExtend(UInt64(f.immhi << 2 | f.immlo), bits: 21)
+        let rd = f.rd.sink
+        if !f.op { return Op(.movImm, rd: rd, imm: pc &+ imm) }
         return Op(.movImm, rd: rd, imm: (pc & ~0xFFF) &+ (imm << 12))
     }
 
-    static func decodeAddSubImmediate(_ w: UInt32) -> Op {
-        let sf = w >> 31, op = bits(w, 30, 30), s = bits(w, 29, 29)
-        let imm = UInt64(bits(w, 21, 10)) << (bits(w, 22, 22) == 1 ? 12 : 0)
-        let rn = spr(bits(w, 9, 5))
-        let rd = s == 1 ? zd(bits(w, 4, 0)) : spr(bits(w, 4, 0))
-        let kinds: [OpKind] = [.addImm32, .subImm32, .addsImm32, .subsImm32, .addImm64, .subImm64, .addsImm64, .subsImm64]
-        return Op(kinds[Int(sf << 2 | s << 1 | op)], rd: rd, rn: rn, imm: imm)
+    static func decodeAddSubImmediate(_ f: AddSubImmediateFields) -> Op {
+        let imm = UInt64(f.imm12) << (f.sh ? 12 : 0)
+        let rd = f.s ? f.rd.sink : f.rd.sp
+        let kind: OpKind
+        switch (f.sf, f.s, f.op) {
+        case (false, false, false): kind = .addImm32
+        case (false, false, true): kind = .subImm32
+        case (false, true, false): kind = .addsImm32
+        case (false, true, true): kind = .subsImm32
+        case (true, false, false): kind = .addImm64
+        case (true, false, true): kind = .subImm64
+        case (true, true, false): kind = .addsImm64
+        case (true, true, true): kind = .subsImm64
+        }
+        return Op(kind, rd: rd, rn: f.rn.sp, imm: imm)
     }
 
-    static func decodeLogicalImmediate(_ w: UInt32) -> Op {
-        let is64 = w >> 31 == 1, opc = bits(w, 30, 29)
-        guard is64 || bits(w, 22, 22) == 0,
-              let imm = Chimera_decodeLogicalImmediate(n: bits(w, 22, 22), imms: bits(w, 15, 10), immr: bits(w, 21, 16), is64: is64)
+    static func decodeLogicalImmediate(_ f: LogicalImmediateFields) -> Op {
+        let is64 = f.sf
+        guard is64 || !f.n,
+              let imm = Chimera_decodeLogicalImmediate(n: f.n.bit, imms: f.imms, immr: f.immr, is64: is64)
         else { return .undefined }
-        let rn = zr(bits(w, 9, 5))
-        switch opc {
-        case 0: return Op(.andImm, rd: spr(bits(w, 4, 0)), rn: rn, imm: imm)
-        case 1: return Op(.orrImm, rd: spr(bits(w, 4, 0)), rn: rn, ra: is64 ? 0 : 1, imm: imm)
-        case 2: return Op(.eorImm, rd: spr(bits(w, 4, 0)), rn: rn, ra: is64 ? 0 : 1, imm: imm)
-        default: return Op(is64 ? .andsImm64 : .andsImm32, rd: zd(bits(w, 4, 0)), rn: rn, imm: imm)
+        let rn = f.rn.xzr
+        switch f.opc {
+        case 0: return Op(.andImm, rd: f.rd.sp, rn: rn, imm: imm)
+        case 1: return Op(.orrImm, rd: f.rd.sp, rn: rn, ra: is64 ? 0 : 1, imm: imm)
+        case 2: return Op(.eorImm, rd: f.rd.sp, rn: rn, ra: is64 ? 0 : 1, imm: imm)
+        default: return Op(is64 ? .andsImm64 : .andsImm32, rd: f.rd.sink, rn: rn, imm: imm)
         }
     }
 
-    static func decodeMoveWide(_ w: UInt32) -> Op {
-        let is64 = w >> 31 == 1, opc = bits(w, 30, 29), hw = bits(w, 22, 21)
+    static func decodeMoveWide(_ f: MoveWideFields) -> Op {
+        let is64 = f.sf, opc = f.opc, hw = f.hw
         guard opc != 1, is64 || hw < 2 else { return .undefined }
-        let shift = UInt64(hw * 16), imm16 = UInt64(bits(w, 20, 5)), rd = zd(bits(w, 4, 0))
+        let shift = UInt64(hw * 16), imm16 = UInt64(f.imm16), rd = f.rd.sink
         switch opc {
         case 0:
             let v = ~(imm16 << shift)
@@ -148,39 +147,37 @@ extension A64Decoder {
         }
     }
 
-    static func decodeBitfield(_ w: UInt32) -> Op {
-        let sf = w >> 31, opc = bits(w, 30, 29), n = bits(w, 22, 22)
-        let immr = bits(w, 21, 16), imms = bits(w, 15, 10)
-        guard opc != 3, n == sf, sf == 1 || (immr < 32 && imms < 32) else { return .undefined }
-        let rd = zd(bits(w, 4, 0)), rn = zr(bits(w, 9, 5))
-        let top: UInt32 = sf == 1 ? 63 : 31
+    static func decodeBitfield(_ f: BitfieldFields) -> Op {
+        let sf = f.sf, opc = f.opc, immr = f.immr, imms = f.imms
+        guard opc != 3, f.n == sf, sf || (immr < 32 && imms < 32) else { return .undefined }
+        let rd = f.rd.sink, rn = f.rn.xzr
+        let top: UInt32 = sf ? 63 : 31
         switch opc {
         case 2 where imms == top:
-            return Op(sf == 1 ? .lsrImm64 : .lsrImm32, rd: rd, rn: rn, aux: UInt16(immr))
+            return Op(sf ? .lsrImm64 : .lsrImm32, rd: rd, rn: rn, aux: UInt16(immr))
         case 2 where imms + 1 == immr:
-            return Op(sf == 1 ? .lslImm64 : .lslImm32, rd: rd, rn: rn, aux: UInt16(top - imms))
+            return Op(sf ? .lslImm64 : .lslImm32, rd: rd, rn: rn, aux: UInt16(top - imms))
         case 0 where imms == top:
-            return Op(sf == 1 ? .asrImm64 : .asrImm32, rd: rd, rn: rn, aux: UInt16(immr))
+            return Op(sf ? .asrImm64 : .asrImm32, rd: rd, rn: rn, aux: UInt16(immr))
         case 2 where imms >= immr:  // UBFX: field [immr, imms] to bit 0
             return Op(.ubfx, rd: rd, rn: rn, aux: UInt16(immr), imm: ones(UInt64(imms - immr + 1)))
         case 2:  // UBFIZ: low imms+1 bits to bit width-immr
             return Op(.ubfiz, rd: rd, rn: rn, aux: UInt16(top + 1 - immr), imm: ones(UInt64(imms + 1)))
         case 0 where imms >= immr:  // SBFX: sign-extend field [immr, imms]
             let left = UInt16(63 - imms), right = UInt16(63 - imms + immr)
-            return Op(sf == 1 ? .sbfx64 : .sbfx32, rd: rd, rn: rn, aux: left | right << 8)
+            return Op(sf ? .sbfx64 : .sbfx32, rd: rd, rn: rn, aux: Op.shiftPairAux(left, right))
         case 0:  // SBFIZ: sign-extend the low imms+1 bits, then shift left
             let left = UInt16(63 - imms), up = UInt16(top + 1 - immr)
-            return Op(sf == 1 ? .sbfiz64 : .sbfiz32, rd: rd, rn: rn, aux: left | up << 8)
-        default:
-            let kinds: [OpKind] = sf == 1 ? [.sbfm64, .bfm64, .ubfm64] : [.sbfm32, .bfm32, .ubfm32]
-            return Op(kinds[Int(opc)], rd: rd, rn: rn, aux: UInt16(immr | imms << 8))
+            return Op(sf ? .sbfiz64 : .sbfiz32, rd: rd, rn: rn, aux: Op.shiftPairAux(left, up))
+        default:  // opc 1: BFM
+            return Op(sf ? .bfm64 : .bfm32, rd: rd, rn: rn, aux: Op.bitfieldAux(immr: immr, imms: imms))
         }
     }
 
-    static func decodeExtract(_ w: UInt32) -> Op {
-        let sf = w >> 31, imms = bits(w, 15, 10)
-        guard bits(w, 30, 29) == 0, bits(w, 21, 21) == 0, bits(w, 22, 22) == sf, sf == 1 || imms < 32 else { return .undefined }
-        return Op(sf == 1 ? .extr64 : .extr32, rd: zd(bits(w, 4, 0)), rn: zr(bits(w, 9, 5)), rm: zr(bits(w, 20, 16)), aux: UInt16(imms))
+    static func decodeExtract(_ f: ExtractFields) -> Op {
+        let sf = f.sf, imms = f.imms
+        guard f.op21 == 0, !f.o0, f.n == sf, sf || imms < 32 else { return .undefined }
+        return Op(sf ? .extr64 : .extr32, rd: f.rd.sink, rn: f.rn.xzr, rm: f.rm.xzr, aux: UInt16(imms))
     }
 }
 

@@ -163,116 +163,147 @@ func conditionTruthTable(_ cond: UInt16) -> UInt16 {
 }
 
 extension A64Decoder {
-    static func decodeLogicalShifted(_ w: UInt32) -> Op {
-        let sf = w >> 31, opc = bits(w, 30, 29), shift = bits(w, 23, 22), n = bits(w, 21, 21), imm6 = bits(w, 15, 10)
-        guard sf == 1 || imm6 < 32 else { return .undefined }
-        let rd = zd(bits(w, 4, 0)), rn = zr(bits(w, 9, 5)), rm = zr(bits(w, 20, 16))
-        if opc == 1 && n == 0 && imm6 == 0 && rn == 31 {
-            return Op(sf == 1 ? .movReg64 : .movReg32, rd: rd, rm: rm)
+    static func decodeLogicalShifted(_ f: LogicalShiftedFields) -> Op {
+        let sf = f.sf, opc = f.opc, imm6 = f.imm6
+        guard sf || imm6 < 32 else { return .undefined }
+        let rd = f.rd.sink, rn = f.rn.xzr, rm = f.rm.xzr
+        if opc == 1 && !f.n && imm6 == 0 && rn == 31 {
+            return Op(sf ? .movReg64 : .movReg32, rd: rd, rm: rm)
         }
-        let kinds: [OpKind] = sf == 1 ? [.andSR64, .orrSR64, .eorSR64, .andsSR64] : [.andSR32, .orrSR32, .eorSR32, .andsSR32]
-        return Op(kinds[Int(opc)], rd: rd, rn: rn, rm: rm, aux: UInt16(imm6 | shift << 8 | n << 10))
+        let kind: OpKind
+        switch opc {
+        case 0: kind = sf ? .andSR64 : .andSR32
+        case 1: kind = sf ? .orrSR64 : .orrSR32
+        case 2: kind = sf ? .eorSR64 : .eorSR32
+        default: kind = sf ? .andsSR64 : .andsSR32
+        }
+        return Op(kind, rd: rd, rn: rn, rm: rm, aux: Op.shiftedRegisterAux(amount: imm6, type: f.shift, invert: f.n))
     }
 
-    static func decodeAddSubShifted(_ w: UInt32) -> Op {
-        let sf = w >> 31, op = bits(w, 30, 30), s = bits(w, 29, 29), shift = bits(w, 23, 22), imm6 = bits(w, 15, 10)
-        guard shift != 3, sf == 1 || imm6 < 32 else { return .undefined }
-        let rd = zd(bits(w, 4, 0)), rn = zr(bits(w, 9, 5)), rm = zr(bits(w, 20, 16))
+    static func decodeAddSubShifted(_ f: AddSubShiftedFields) -> Op {
+        let sf = f.sf, op = f.op, s = f.s, shift = f.shift, imm6 = f.imm6
+        guard shift != 3, sf || imm6 < 32 else { return .undefined }
+        let rd = f.rd.sink, rn = f.rn.xzr, rm = f.rm.xzr
         if shift == 0 {
             switch (sf, op, s) {
-            case (1, 0, 0): return Op(.addLSL64, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
-            case (1, 1, 0): return Op(.subLSL64, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
-            case (0, 0, 0): return Op(.addLSL32, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
-            case (0, 1, 0): return Op(.subLSL32, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
-            case (1, 1, 1): return Op(.subsLSL64, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
-            case (0, 1, 1): return Op(.subsLSL32, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
+            case (true, false, false): return Op(.addLSL64, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
+            case (true, true, false): return Op(.subLSL64, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
+            case (false, false, false): return Op(.addLSL32, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
+            case (false, true, false): return Op(.subLSL32, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
+            case (true, true, true): return Op(.subsLSL64, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
+            case (false, true, true): return Op(.subsLSL32, rd: rd, rn: rn, rm: rm, aux: UInt16(imm6))
             default: break
             }
         }
-        let kinds: [OpKind] = [.addSR32, .subSR32, .addsSR32, .subsSR32, .addSR64, .subSR64, .addsSR64, .subsSR64]
-        return Op(kinds[Int(sf << 2 | s << 1 | op)], rd: rd, rn: rn, rm: rm, aux: UInt16(imm6 | shift << 8))
-    }
-
-    static func decodeAddSubExtended(_ w: UInt32) -> Op {
-        let sf = w >> 31, op = bits(w, 30, 30), s = bits(w, 29, 29), imm3 = bits(w, 12, 10)
-        guard bits(w, 23, 22) == 0, imm3 <= 4 else { return .undefined }
-        let rd = s == 1 ? zd(bits(w, 4, 0)) : spr(bits(w, 4, 0))
-        let kinds: [OpKind] = [.addExt, .subExt, .addsExt, .subsExt]
-        return Op(kinds[Int(s << 1 | op)], rd: rd, rn: spr(bits(w, 9, 5)), rm: zr(bits(w, 20, 16)),
-                  aux: UInt16(imm3 | bits(w, 15, 13) << 3 | sf << 6))
-    }
-
-    static func decodeAddSubCarry(_ w: UInt32) -> Op {
-        let sf = w >> 31, op = bits(w, 30, 30), s = bits(w, 29, 29)
-        let kinds: [OpKind] = [.adc, .sbc, .adcs, .sbcs]
-        return Op(kinds[Int(s << 1 | op)], rd: zd(bits(w, 4, 0)), rn: zr(bits(w, 9, 5)), rm: zr(bits(w, 20, 16)), aux: UInt16(sf))
-    }
-
-    static func decodeConditionalCompare(_ w: UInt32) -> Op {
-        let sf = w >> 31, op = bits(w, 30, 30), isImm = bits(w, 11, 11)
-        guard bits(w, 29, 29) == 1, bits(w, 10, 10) == 0, bits(w, 4, 4) == 0 else { return .undefined }
-        return Op(op == 1 ? .ccmp : .ccmn, rn: zr(bits(w, 9, 5)), rm: zr(bits(w, 20, 16)),
-                  aux: UInt16(bits(w, 15, 12) | bits(w, 3, 0) << 4 | sf << 8 | isImm << 9), imm: UInt64(bits(w, 20, 16)))
-    }
-
-    static func decodeConditionalSelect(_ w: UInt32) -> Op {
-        let sf = w >> 31, op = bits(w, 30, 30), op2 = bits(w, 11, 10)
-        guard bits(w, 29, 29) == 0, op2 < 2 else { return .undefined }
-        let kinds: [OpKind] = [.csel, .csinc, .csinv, .csneg]
-        return Op(kinds[Int(op << 1 | op2)], rd: zd(bits(w, 4, 0)), rn: zr(bits(w, 9, 5)), rm: zr(bits(w, 20, 16)),
-                  aux: UInt16(bits(w, 15, 12) | sf << 8))
-    }
-
-    static func decodeDataProcessing1Source(_ w: UInt32) -> Op {
-        let sf = w >> 31, opcode = bits(w, 15, 10)
-        guard bits(w, 29, 29) == 0, bits(w, 20, 16) == 0 else { return .undefined }
         let kind: OpKind
-        switch (sf, opcode) {
-        case (0, 0): kind = .rbit32
-        case (1, 0): kind = .rbit64
-        case (0, 1): kind = .rev16_32
-        case (1, 1): kind = .rev16_64
-        case (0, 2): kind = .rev32
-        case (1, 2): kind = .rev32_64
-        case (1, 3): kind = .rev64
-        case (0, 4): kind = .clz32
-        case (1, 4): kind = .clz64
-        case (0, 5): kind = .cls32
-        case (1, 5): kind = .cls64
+        switch (sf, s, op) {
+        case (false, false, false): kind = .addSR32
+        case (false, false, true): kind = .subSR32
+        case (false, true, false): kind = .addsSR32
+        case (false, true, true): kind = .subsSR32
+        case (true, false, false): kind = .addSR64
+        case (true, false, true): kind = .subSR64
+        case (true, true, false): kind = .addsSR64
+        case (true, true, true): kind = .subsSR64
+        }
+        return Op(kind, rd: rd, rn: rn, rm: rm, aux: Op.shiftedRegisterAux(amount: imm6, type: shift))
+    }
+
+    static func decodeAddSubExtended(_ f: AddSubExtendedFields) -> Op {
+        let imm3 = f.imm3
+        guard f.opt == 0, imm3 <= 4 else { return .undefined }
+        let rd = f.s ? f.rd.sink : f.rd.sp
+        let kind: OpKind
+        switch (f.s, f.op) {
+        case (false, false): kind = .addExt
+        case (false, true): kind = .subExt
+        case (true, false): kind = .addsExt
+        case (true, true): kind = .subsExt
+        }
+        return Op(kind, rd: rd, rn: f.rn.sp, rm: f.rm.xzr, aux: Op.extendedRegisterAux(shift: imm3, option: f.option, sf: f.sf))
+    }
+
+    static func decodeAddSubCarry(_ f: AddSubCarryFields) -> Op {
+        let kind: OpKind
+        switch (f.s, f.op) {
+        case (false, false): kind = .adc
+        case (false, true): kind = .sbc
+        case (true, false): kind = .adcs
+        case (true, true): kind = .sbcs
+        }
+        return Op(kind, rd: f.rd.sink, rn: f.rn.xzr, rm: f.rm.xzr, aux: UInt16(f.sf.bit))
+    }
+
+    static func decodeConditionalCompare(_ f: ConditionalCompareFields) -> Op {
+        guard f.s, !f.o2, !f.o3 else { return .undefined }
+        return Op(f.op ? .ccmp : .ccmn, rn: f.rn.xzr, rm: f.rm.xzr,
+                  aux: Op.conditionalCompareAux(cond: f.cond, nzcv: f.nzcv, sf: f.sf, immediate: f.i), imm: UInt64(f.rm.number))
+    }
+
+    static func decodeConditionalSelect(_ f: ConditionalSelectFields) -> Op {
+        guard !f.s, f.op2 < 2 else { return .undefined }
+        let kind: OpKind
+        switch (f.op, f.op2) {
+        case (false, 0): kind = .csel
+        case (false, _): kind = .csinc
+        case (true, 0): kind = .csinv
+        case (true, _): kind = .csneg
+        }
+        return Op(kind, rd: f.rd.sink, rn: f.rn.xzr, rm: f.rm.xzr, aux: Op.conditionalSelectAux(cond: f.cond, sf: f.sf))
+    }
+
+    static func decodeDataProcessing1Source(_ f: DataProcessing1SourceFields) -> Op {
+        guard !f.s, f.opcode2 == 0 else { return .undefined }
+        let kind: OpKind
+        switch (f.sf, f.opcode) {
+        case (false, 0): kind = .rbit32
+        case (true, 0): kind = .rbit64
+        case (false, 1): kind = .rev16_32
+        case (true, 1): kind = .rev16_64
+        case (false, 2): kind = .rev32
+        case (true, 2): kind = .rev32_64
+        case (true, 3): kind = .rev64
+        case (false, 4): kind = .clz32
+        case (true, 4): kind = .clz64
+        case (false, 5): kind = .cls32
+        case (true, 5): kind = .cls64
         default: return .undefined
         }
-        return Op(kind, rd: zd(bits(w, 4, 0)), rn: zr(bits(w, 9, 5)))
+        return Op(kind, rd: f.rd.sink, rn: f.rn.xzr)
     }
 
-    static func decodeDataProcessing2Source(_ w: UInt32) -> Op {
-        let sf = w >> 31, opcode = bits(w, 15, 10)
-        guard bits(w, 29, 29) == 0 else { return .undefined }
-        if opcode & 0x38 == 0x10 { return decodeCRC32(w) }
-        let kinds: [UInt32: (OpKind, OpKind)] = [
-            2: (.udiv32, .udiv64), 3: (.sdiv32, .sdiv64), 8: (.lslv32, .lslv64),
-            9: (.lsrv32, .lsrv64), 10: (.asrv32, .asrv64), 11: (.rorv32, .rorv64),
-        ]
-        guard let k = kinds[opcode] else { return .undefined }
-        return Op(sf == 1 ? k.1 : k.0, rd: zd(bits(w, 4, 0)), rn: zr(bits(w, 9, 5)), rm: zr(bits(w, 20, 16)))
-    }
-
-    static func decodeDataProcessing3Source(_ w: UInt32) -> Op {
-        let sf = w >> 31, op31 = bits(w, 23, 21), o0 = bits(w, 15, 15)
-        guard bits(w, 30, 29) == 0 else { return .undefined }
+    static func decodeDataProcessing2Source(_ f: DataProcessing2SourceFields) -> Op {
+        guard !f.s else { return .undefined }
+        if f.opcode & 0x38 == 0x10 { return decodeCRC32(f) }
         let kind: OpKind
-        switch (sf, op31, o0) {
-        case (1, 0, 0): kind = .madd64
-        case (1, 0, 1): kind = .msub64
-        case (0, 0, 0): kind = .madd32
-        case (0, 0, 1): kind = .msub32
-        case (1, 1, 0): kind = .smaddl
-        case (1, 1, 1): kind = .smsubl
-        case (1, 2, 0): kind = .smulh
-        case (1, 5, 0): kind = .umaddl
-        case (1, 5, 1): kind = .umsubl
-        case (1, 6, 0): kind = .umulh
+        switch f.opcode {
+        case 2: kind = f.sf ? .udiv64 : .udiv32
+        case 3: kind = f.sf ? .sdiv64 : .sdiv32
+        case 8: kind = f.sf ? .lslv64 : .lslv32
+        case 9: kind = f.sf ? .lsrv64 : .lsrv32
+        case 10: kind = f.sf ? .asrv64 : .asrv32
+        case 11: kind = f.sf ? .rorv64 : .rorv32
         default: return .undefined
         }
-        return Op(kind, rd: zd(bits(w, 4, 0)), rn: zr(bits(w, 9, 5)), rm: zr(bits(w, 20, 16)), ra: zr(bits(w, 14, 10)))
+        return Op(kind, rd: f.rd.sink, rn: f.rn.xzr, rm: f.rm.xzr)
+    }
+
+    static func decodeDataProcessing3Source(_ f: DataProcessing3SourceFields) -> Op {
+        guard f.op54 == 0 else { return .undefined }
+        let kind: OpKind
+        switch (f.sf, f.op31, f.o0) {
+        case (true, 0, false): kind = .madd64
+        case (true, 0, true): kind = .msub64
+        case (false, 0, false): kind = .madd32
+        case (false, 0, true): kind = .msub32
+        case (true, 1, false): kind = .smaddl
+        case (true, 1, true): kind = .smsubl
+        case (true, 2, false): kind = .smulh
+        case (true, 5, false): kind = .umaddl
+        case (true, 5, true): kind = .umsubl
+        case (true, 6, false): kind = .umulh
+        default: return .undefined
+        }
+        return Op(kind, rd: f.rd.sink, rn: f.rn.xzr, rm: f.rm.xzr, ra: f.ra.xzr)
     }
 }

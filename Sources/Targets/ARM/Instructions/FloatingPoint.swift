@@ -360,35 +360,46 @@ struct FPUnit {
 }
 
 extension A64Decoder {
-    static func fpType(_ w: UInt32) -> UInt16? {
-        switch bits(w, 23, 22) {
+    /// aux bit 0 of the scalar FP kinds: 0 single, 1 double; nil for half and the reserved type.
+    static func fpType(_ ftype: UInt32) -> UInt16? {
+        switch ftype {
         case 0: return 0
         case 1: return 1
         default: return nil
         }
     }
 
-    static func decodeFPDataProcessing2(_ w: UInt32) -> Op {
-        guard bits(w, 31, 31) == 0, bits(w, 29, 29) == 0, let d = fpType(w) else { return .undefined }
-        let kinds: [OpKind] = [.fmul, .fdiv, .fadd, .fsub, .fmax, .fmin, .fmaxnm, .fminnm, .fnmul]
-        let opcode = Int(bits(w, 15, 12))
-        guard opcode < kinds.count else { return .undefined }
-        return Op(kinds[opcode], rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)), aux: d)
+    static func decodeFPDataProcessing2(_ f: FPDataProcessing2Fields) -> Op {
+        guard !f.m, !f.s, let d = fpType(f.ftype) else { return .undefined }
+        let kind: OpKind
+        switch f.opcode {
+        case 0: kind = .fmul
+        case 1: kind = .fdiv
+        case 2: kind = .fadd
+        case 3: kind = .fsub
+        case 4: kind = .fmax
+        case 5: kind = .fmin
+        case 6: kind = .fmaxnm
+        case 7: kind = .fminnm
+        case 8: kind = .fnmul
+        default: return .undefined
+        }
+        return Op(kind, rd: f.rd.raw, rn: f.rn.raw, rm: f.rm.raw, aux: d)
     }
 
-    static func decodeFPDataProcessing1(_ w: UInt32) -> Op {
-        guard bits(w, 31, 31) == 0, bits(w, 29, 29) == 0 else { return .undefined }
-        let rd = UInt8(bits(w, 4, 0)), rn = UInt8(bits(w, 9, 5))
+    static func decodeFPDataProcessing1(_ f: FPDataProcessing1Fields) -> Op {
+        guard !f.m, !f.s else { return .undefined }
+        let rd = f.rd.raw, rn = f.rn.raw
         // FCVT to and from half precision (ftype 11 = half is otherwise FEAT_FP16, not implemented).
-        switch (bits(w, 23, 22), bits(w, 20, 15)) {
+        switch (f.ftype, f.opcode) {
         case (3, 4): return Op(.fcvtHS, rd: rd, rn: rn)
         case (3, 5): return Op(.fcvtHD, rd: rd, rn: rn)
         case (0, 7): return Op(.fcvtSH, rd: rd, rn: rn)
         case (1, 7): return Op(.fcvtDH, rd: rd, rn: rn)
         default: break
         }
-        guard let d = fpType(w) else { return .undefined }
-        switch bits(w, 20, 15) {
+        guard let d = fpType(f.ftype) else { return .undefined }
+        switch f.opcode {
         case 0: return Op(.fmovReg, rd: rd, rn: rn, aux: d)
         case 1: return Op(.fabs, rd: rd, rn: rn, aux: d)
         case 2: return Op(.fneg, rd: rd, rn: rn, aux: d)
@@ -406,18 +417,17 @@ extension A64Decoder {
         }
     }
 
-    static func decodeFPCompare(_ w: UInt32) -> Op {
-        guard bits(w, 31, 31) == 0, bits(w, 29, 29) == 0, bits(w, 15, 14) == 0, bits(w, 2, 0) == 0, let d = fpType(w)
-        else { return .undefined }
-        let withZero = bits(w, 3, 3)
-        if withZero == 1 && bits(w, 20, 16) != 0 { return .undefined }
+    static func decodeFPCompare(_ f: FPCompareFields) -> Op {
+        guard !f.m, !f.s, f.op == 0, f.opcode2 & 7 == 0, let d = fpType(f.ftype) else { return .undefined }
+        let withZero = UInt16(f.opcode2 >> 3 & 1)
+        if withZero == 1 && f.rm.number != 0 { return .undefined }
         // opcode2<4> selects FCMPE (Invalid on quiet NaNs too).
-        return Op(.fcmp, rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)), aux: d | UInt16(withZero) << 1 | UInt16(bits(w, 4, 4)) << 2)
+        return Op(.fcmp, rn: f.rn.raw, rm: f.rm.raw, aux: d | withZero << 1 | UInt16(f.opcode2 >> 4) << 2)
     }
 
-    static func decodeFPImmediate(_ w: UInt32) -> Op {
-        guard bits(w, 31, 31) == 0, bits(w, 29, 29) == 0, bits(w, 9, 5) == 0, let d = fpType(w) else { return .undefined }
-        let imm8 = UInt64(bits(w, 20, 13))
+    static func decodeFPImmediate(_ f: FPImmediateFields) -> Op {
+        guard !f.m, !f.s, f.imm5 == 0, let d = fpType(f.ftype) else { return .undefined }
+        let imm8 = UInt64(f.imm8)
         let sign = imm8 >> 7, b6 = (imm8 >> 6) & 1, low = imm8 & 0x3F
         let value: UInt64
         if d == 1 {
@@ -427,53 +437,56 @@ extension A64Decoder {
             let exp: UInt64 = ((b6 ^ 1) << 7) | (b6 == 1 ? 0x1F << 2 : 0) | ((imm8 >> 4) & 3)
             value = sign << 31 | exp << 23 | (low & 0xF) << 19
         }
-        return Op(.fmovImm, rd: UInt8(bits(w, 4, 0)), aux: d, imm: value)
+        return Op(.fmovImm, rd: f.rd.raw, aux: d, imm: value)
     }
 
-    static func decodeFPConditionalCompare(_ w: UInt32) -> Op {
-        guard bits(w, 31, 31) == 0, bits(w, 29, 29) == 0, let d = fpType(w) else { return .undefined }
-        return Op(.fccmp, rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)),
-                  aux: d | UInt16(bits(w, 4, 4)) << 1 | UInt16(bits(w, 15, 12)) << 4 | UInt16(bits(w, 3, 0)) << 8)
+    static func decodeFPConditionalCompare(_ f: FPConditionalCompareFields) -> Op {
+        guard !f.m, !f.s, let d = fpType(f.ftype) else { return .undefined }
+        return Op(.fccmp, rn: f.rn.raw, rm: f.rm.raw, aux: d | UInt16(f.op.bit) << 1 | UInt16(f.cond) << 4 | UInt16(f.nzcv) << 8)
     }
 
-    static func decodeFPConditionalSelect(_ w: UInt32) -> Op {
-        guard bits(w, 31, 31) == 0, bits(w, 29, 29) == 0, let d = fpType(w) else { return .undefined }
-        return Op(.fcsel, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)),
-                  aux: d | UInt16(bits(w, 15, 12)) << 4)
+    static func decodeFPConditionalSelect(_ f: FPConditionalSelectFields) -> Op {
+        guard !f.m, !f.s, let d = fpType(f.ftype) else { return .undefined }
+        return Op(.fcsel, rd: f.rd.raw, rn: f.rn.raw, rm: f.rm.raw, aux: d | UInt16(f.cond) << 4)
     }
 
-    static func decodeFPDataProcessing3(_ w: UInt32) -> Op {
-        guard bits(w, 31, 31) == 0, bits(w, 29, 29) == 0, let d = fpType(w) else { return .undefined }
-        let kinds: [OpKind] = [.fmadd, .fmsub, .fnmadd, .fnmsub]
-        return Op(kinds[Int(bits(w, 21, 21) << 1 | bits(w, 15, 15))], rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)),
-                  rm: UInt8(bits(w, 20, 16)), ra: UInt8(bits(w, 14, 10)), aux: d)
+    static func decodeFPDataProcessing3(_ f: FPDataProcessing3Fields) -> Op {
+        guard !f.m, !f.s, let d = fpType(f.ftype) else { return .undefined }
+        let kind: OpKind
+        switch (f.o1, f.o0) {
+        case (false, false): kind = .fmadd
+        case (false, true): kind = .fmsub
+        case (true, false): kind = .fnmadd
+        case (true, true): kind = .fnmsub
+        }
+        return Op(kind, rd: f.rd.raw, rn: f.rn.raw, rm: f.rm.raw, ra: f.ra.raw, aux: d)
     }
 
     /// SCVTF/UCVTF/FCVTZS/FCVTZU with #fbits (fbits = 64 - scale, in `imm`).
-    static func decodeFPFixedConversion(_ w: UInt32) -> Op {
-        let sf = UInt16(w >> 31), scale = bits(w, 15, 10), rmode = bits(w, 20, 19), opcode = bits(w, 18, 16)
-        guard bits(w, 29, 29) == 0, let d = fpType(w), sf == 1 || scale >= 32 else { return .undefined }
-        let rd = bits(w, 4, 0), rn = bits(w, 9, 5), fbits = UInt64(64 - scale)
+    static func decodeFPFixedConversion(_ f: FPFixedConversionFields) -> Op {
+        let sf = UInt16(f.sf.bit), scale = f.scale, rmode = f.rmode, opcode = f.opcode
+        guard !f.s, let d = fpType(f.ftype), sf == 1 || scale >= 32 else { return .undefined }
+        let rd = f.rd, rn = f.rn, fbits = UInt64(64 - scale)
         switch (rmode, opcode) {
-        case (0, 2): return Op(.scvtf, rd: UInt8(rd), rn: zr(rn), aux: d | sf << 1, imm: fbits)
-        case (0, 3): return Op(.ucvtf, rd: UInt8(rd), rn: zr(rn), aux: d | sf << 1, imm: fbits)
+        case (0, 2): return Op(.scvtf, rd: rd.raw, rn: rn.xzr, aux: d | sf << 1, imm: fbits)
+        case (0, 3): return Op(.ucvtf, rd: rd.raw, rn: rn.xzr, aux: d | sf << 1, imm: fbits)
         case (3, 0), (3, 1):
-            return Op(.fcvtToInt, rd: zd(rd), rn: UInt8(rn), aux: d | sf << 1 | UInt16(opcode) << 2 | FPRounding.zero << 3, imm: fbits)
+            return Op(.fcvtToInt, rd: rd.sink, rn: rn.raw, aux: d | sf << 1 | UInt16(opcode) << 2 | FPRounding.zero << 3, imm: fbits)
         default: return .undefined
         }
     }
 
-    static func decodeFPIntegerConversion(_ w: UInt32) -> Op {
-        guard bits(w, 29, 29) == 0 else { return .undefined }
-        let sf = UInt16(w >> 31), ftype = bits(w, 23, 22), rmode = bits(w, 20, 19), opcode = bits(w, 18, 16)
-        let rd = bits(w, 4, 0), rn = bits(w, 9, 5)
+    static func decodeFPIntegerConversion(_ f: FPIntegerConversionFields) -> Op {
+        guard !f.s else { return .undefined }
+        let sf = UInt16(f.sf.bit), ftype = f.ftype, rmode = f.rmode, opcode = f.opcode
+        let rd = f.rd, rn = f.rn
         switch (opcode, rmode) {
         case (6, 0), (7, 0), (6, 1), (7, 1):
             let toGP = opcode == 6
             switch (sf, ftype, rmode) {
-            case (0, 0, 0): return toGP ? Op(.fmovToGP, rd: zd(rd), rn: UInt8(rn), aux: 0) : Op(.fmovFromGP, rd: UInt8(rd), rn: zr(rn), aux: 3)
-            case (1, 1, 0): return toGP ? Op(.fmovToGP, rd: zd(rd), rn: UInt8(rn), aux: 1) : Op(.fmovFromGP, rd: UInt8(rd), rn: zr(rn), aux: 4)
-            case (1, 2, 1): return toGP ? Op(.fmovToGP, rd: zd(rd), rn: UInt8(rn), aux: 2) : Op(.fmovFromGP, rd: UInt8(rd), rn: zr(rn), aux: 5)
+            case (0, 0, 0): return toGP ? Op(.fmovToGP, rd: rd.sink, rn: rn.raw, aux: 0) : Op(.fmovFromGP, rd: rd.raw, rn: rn.xzr, aux: 3)
+            case (1, 1, 0): return toGP ? Op(.fmovToGP, rd: rd.sink, rn: rn.raw, aux: 1) : Op(.fmovFromGP, rd: rd.raw, rn: rn.xzr, aux: 4)
+            case (1, 2, 1): return toGP ? Op(.fmovToGP, rd: rd.sink, rn: rn.raw, aux: 2) : Op(.fmovFromGP, rd: rd.raw, rn: rn.xzr, aux: 5)
             default: return .undefined
             }
         default: break
@@ -481,12 +494,12 @@ extension A64Decoder {
         guard ftype < 2 else { return .undefined }
         let d = UInt16(ftype)
         switch (opcode, rmode) {
-        case (2, 0): return Op(.scvtf, rd: UInt8(rd), rn: zr(rn), aux: d | sf << 1)
-        case (3, 0): return Op(.ucvtf, rd: UInt8(rd), rn: zr(rn), aux: d | sf << 1)
+        case (2, 0): return Op(.scvtf, rd: rd.raw, rn: rn.xzr, aux: d | sf << 1)
+        case (3, 0): return Op(.ucvtf, rd: rd.raw, rn: rn.xzr, aux: d | sf << 1)
         case (0, _), (1, _):
-            return Op(.fcvtToInt, rd: zd(rd), rn: UInt8(rn), aux: d | sf << 1 | UInt16(opcode) << 2 | UInt16(rmode) << 3)
+            return Op(.fcvtToInt, rd: rd.sink, rn: rn.raw, aux: d | sf << 1 | UInt16(opcode) << 2 | UInt16(rmode) << 3)
         case (4, 0), (5, 0):
-            return Op(.fcvtToInt, rd: zd(rd), rn: UInt8(rn), aux: d | sf << 1 | UInt16(opcode & 1) << 2 | FPRounding.nearestAway << 3)
+            return Op(.fcvtToInt, rd: rd.sink, rn: rn.raw, aux: d | sf << 1 | UInt16(opcode & 1) << 2 | FPRounding.nearestAway << 3)
         default: return .undefined
         }
     }

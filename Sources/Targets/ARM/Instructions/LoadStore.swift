@@ -2,10 +2,10 @@
 // immediate, register and literal addressing.
 
 extension A64Decoder {
-    /// Bit 15 of `aux` marks SP-based accesses, which check SP alignment.
+    /// `Op.spBaseFlag` in `aux` marks SP-based accesses, which check SP alignment.
     static func markSPBase(_ op: Op) -> Op {
         var o = op
-        if o.rn == Slot.sp { o.aux |= 0x8000 }
+        if o.rn == Slot.sp { o.aux |= Op.spBaseFlag }
         return o
     }
 
@@ -33,47 +33,61 @@ extension A64Decoder {
         }
     }
 
-    static func decodeLoadStoreUnsigned(_ w: UInt32) -> Op {
-        guard let (kind, scale) = singleRegisterKind(size: w >> 30, v: bits(w, 26, 26), opc: bits(w, 23, 22)) else { return .undefined }
-        let rt = bits(w, 26, 26) == 1 ? UInt8(bits(w, 4, 0)) : (isLoadKind(kind) ? zd(bits(w, 4, 0)) : zr(bits(w, 4, 0)))
-        return markSPBase(Op(kind, rd: rt, rn: spr(bits(w, 9, 5)), aux: AddressMode.offset, imm: UInt64(bits(w, 21, 10)) << UInt64(scale)))
+    /// The transfer register: a V register, or X/W with 31 as XZR (stores) or the sink (loads).
+    @inline(__always) static func transferRegister(_ rt: RegisterNumber, vector: Bool, kind: OpKind) -> UInt8 {
+        vector ? rt.raw : (isLoadKind(kind) ? rt.sink : rt.xzr)
     }
 
-    static func decodeLoadStoreUnscaled(_ w: UInt32) -> Op {
-        let mode = bits(w, 11, 10), v = bits(w, 26, 26)
-        guard let (kind, _) = singleRegisterKind(size: w >> 30, v: v, opc: bits(w, 23, 22)) else { return .undefined }
-        if v == 1 && mode == 2 { return .undefined }
+    /// Immediate offset, pre- and post-index by the `mode` field of the unscaled and pair classes.
+    @inline(__always) static func indexedAddressMode(_ mode: UInt32) -> UInt16 {
+        switch mode {
+        case 1: return AddressMode.postIndex
+        case 3: return AddressMode.preIndex
+        default: return AddressMode.offset
+        }
+    }
+
+    static func decodeLoadStoreUnsigned(_ f: LoadStoreUnsignedFields) -> Op {
+        guard let (kind, scale) = singleRegisterKind(size: f.size, v: f.v.bit, opc: f.opc) else { return .undefined }
+        let rt = transferRegister(f.rt, vector: f.v, kind: kind)
+        return markSPBase(Op(kind, rd: rt, rn: f.rn.sp, aux: Op.addressingAux(AddressMode.offset),
+                             imm: UInt64(f.imm12) << UInt64(scale)))
+    }
+
+    static func decodeLoadStoreUnscaled(_ f: LoadStoreUnscaledFields) -> Op {
+        let mode = f.mode, v = f.v
+        guard let (kind, _) = singleRegisterKind(size: f.size, v: v.bit, opc: f.opc) else { return .undefined }
+        if v && mode == 2 { return .undefined }
         if kind == .prfm && mode != 0 { return .undefined }
-        let aux: UInt16 = [AddressMode.offset, AddressMode.postIndex, AddressMode.offset, AddressMode.preIndex][Int(mode)]
-        let rt = v == 1 ? UInt8(bits(w, 4, 0)) : (isLoadKind(kind) ? zd(bits(w, 4, 0)) : zr(bits(w, 4, 0)))
-        return markSPBase(Op(kind, rd: rt, rn: spr(bits(w, 9, 5)), aux: aux, imm: signExtend(UInt64(bits(w, 20, 12)), bits: 9)))
+        let rt = transferRegister(f.rt, vector: v, kind: kind)
+        return markSPBase(Op(kind, rd: rt, rn: f.rn.sp, aux: Op.addressingAux(indexedAddressMode(mode)),
+                             imm: signExtend(UInt64(f.imm9), bits: 9)))
     }
 
-    static func decodeLoadStoreRegisterOffset(_ w: UInt32) -> Op {
-        let option = bits(w, 15, 13), v = bits(w, 26, 26)
-        guard option & 2 != 0, let (kind, scale) = singleRegisterKind(size: w >> 30, v: v, opc: bits(w, 23, 22)) else { return .undefined }
-        let shift = bits(w, 12, 12) == 1 ? scale : 0
-        let rt = v == 1 ? UInt8(bits(w, 4, 0)) : (isLoadKind(kind) ? zd(bits(w, 4, 0)) : zr(bits(w, 4, 0)))
-        return markSPBase(Op(kind, rd: rt, rn: spr(bits(w, 9, 5)), rm: zr(bits(w, 20, 16)),
-                             aux: AddressMode.register | UInt16(option << 4 | shift << 8)))
+    static func decodeLoadStoreRegisterOffset(_ f: LoadStoreRegisterOffsetFields) -> Op {
+        let option = f.option, v = f.v
+        guard option & 2 != 0, let (kind, scale) = singleRegisterKind(size: f.size, v: v.bit, opc: f.opc) else { return .undefined }
+        let shift = f.s ? scale : 0
+        let rt = transferRegister(f.rt, vector: v, kind: kind)
+        return markSPBase(Op(kind, rd: rt, rn: f.rn.sp, rm: f.rm.xzr,
+                             aux: Op.addressingAux(AddressMode.register, option: option, shift: shift)))
     }
 
-    static func decodeLoadLiteral(_ w: UInt32, pc: UInt64) -> Op {
-        let opc = w >> 30, v = bits(w, 26, 26)
-        let address = pc &+ signExtend(UInt64(bits(w, 23, 5)) << 2, bits: 21)
+    static func decodeLoadLiteral(_ f: LoadLiteralFields, pc: UInt64) -> Op {
+        let address = pc &+ signExtend(UInt64(f.imm19) << 2, bits: 21)
         let kind: OpKind
-        switch (v, opc) {
-        case (0, 0): kind = .ldrw
-        case (0, 1): kind = .ldrx
-        case (0, 2): kind = .ldrsw
-        case (0, 3): kind = .prfm
-        case (1, 0): kind = .ldrFP32
-        case (1, 1): kind = .ldrFP64
-        case (1, 2): kind = .ldrFP128
+        switch (f.v, f.opc) {
+        case (false, 0): kind = .ldrw
+        case (false, 1): kind = .ldrx
+        case (false, 2): kind = .ldrsw
+        case (false, _): kind = .prfm
+        case (true, 0): kind = .ldrFP32
+        case (true, 1): kind = .ldrFP64
+        case (true, 2): kind = .ldrFP128
         default: return .undefined
         }
-        let rt = v == 1 ? UInt8(bits(w, 4, 0)) : zd(bits(w, 4, 0))
-        return Op(kind, rd: rt, rn: Slot.zero, aux: AddressMode.literal, imm: address)
+        let rt = f.v ? f.rt.raw : f.rt.sink
+        return Op(kind, rd: rt, rn: Slot.zero, aux: Op.addressingAux(AddressMode.literal), imm: address)
     }
 
     /// Loads and stores with a plain `[Xn, #imm]` address (no SP-alignment

@@ -2,29 +2,28 @@
 // with offset, pre- and post-index addressing; integer and FP/SIMD.
 
 extension A64Decoder {
-    static func decodeLoadStorePair(_ w: UInt32) -> Op {
-        let opc = w >> 30, v = bits(w, 26, 26), mode = bits(w, 24, 23), load = bits(w, 22, 22) == 1
+    static func decodeLoadStorePair(_ f: LoadStorePairFields) -> Op {
+        let v = f.v, load = f.l
         let kind: OpKind, scale: UInt32
-        switch (v, opc) {
-        case (0, 0): kind = load ? .ldpw : .stpw; scale = 2
-        case (0, 1) where load: kind = .ldpsw; scale = 2
-        case (0, 2): kind = load ? .ldpx : .stpx; scale = 3
-        case (1, 0): kind = load ? .ldpFP32 : .stpFP32; scale = 2
-        case (1, 1): kind = load ? .ldpFP64 : .stpFP64; scale = 3
-        case (1, 2): kind = load ? .ldpFP128 : .stpFP128; scale = 4
+        switch (v, f.opc) {
+        case (false, 0): kind = load ? .ldpw : .stpw; scale = 2
+        case (false, 1) where load: kind = .ldpsw; scale = 2
+        case (false, 2): kind = load ? .ldpx : .stpx; scale = 3
+        case (true, 0): kind = load ? .ldpFP32 : .stpFP32; scale = 2
+        case (true, 1): kind = load ? .ldpFP64 : .stpFP64; scale = 3
+        case (true, 2): kind = load ? .ldpFP128 : .stpFP128; scale = 4
         default: return .undefined
         }
-        if mode == 0 && kind == .ldpsw { return .undefined }
-        let aux: UInt16 = [AddressMode.offset, AddressMode.postIndex, AddressMode.offset, AddressMode.preIndex][Int(mode)]
-        let imm = signExtend(UInt64(bits(w, 21, 15)), bits: 7) << UInt64(scale)
+        if f.mode == 0 && kind == .ldpsw { return .undefined }
+        let imm = signExtend(UInt64(f.imm7), bits: 7) << UInt64(scale)
         let rt: UInt8, rt2: UInt8
-        if v == 1 {
-            rt = UInt8(bits(w, 4, 0)); rt2 = UInt8(bits(w, 14, 10))
+        if v {
+            rt = f.rt.raw; rt2 = f.rt2.raw
         } else if load {
-            rt = zd(bits(w, 4, 0)); rt2 = zd(bits(w, 14, 10))
+            rt = f.rt.sink; rt2 = f.rt2.sink
         } else {
-            rt = zr(bits(w, 4, 0)); rt2 = zr(bits(w, 14, 10))
+            rt = f.rt.xzr; rt2 = f.rt2.xzr
         }
-        return markSPBase(Op(kind, rd: rt, rn: spr(bits(w, 9, 5)), ra: rt2, aux: aux, imm: imm))
+        return markSPBase(Op(kind, rd: rt, rn: f.rn.sp, ra: rt2, aux: Op.addressingAux(indexedAddressMode(f.mode)), imm: imm))
     }
 }

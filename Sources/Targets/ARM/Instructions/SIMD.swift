@@ -59,175 +59,215 @@ enum VectorOp {
     static let scalar: UInt16 = 0x1000
 }
 
+/// The register numbers and Q the Advanced SIMD helpers put into an `Op`.
+/// `rm` is bits 20:16 of the word even for forms without an Rm field (the
+/// executors ignore it there; kept so decoded ops stay as they were).
+struct VectorOperands {
+    var rd: UInt8
+    var rn: UInt8
+    var rm: UInt8
+    /// Q; the scalar patterns fix bit 30 to 1.
+    var q: Bool
+}
+
+extension SIMDThreeSameFields { var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: rm.raw, q: q) } }
+extension SIMDThreeDifferentFields { var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: rm.raw, q: q) } }
+extension SIMDPermuteFields { var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: rm.raw, q: q) } }
+extension SIMDScalarThreeSameFields { var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: rm.raw, q: true) } }
+extension SIMDScalarThreeDifferentFields { var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: rm.raw, q: true) } }
+extension SIMDTwoRegisterMiscFields {
+    /// Bits 20:16 are 0000 and opcode<4>.
+    var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: UInt8(opcode >> 4), q: q) }
+}
+extension SIMDScalarTwoRegisterMiscFields {
+    var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: UInt8(opcode >> 4), q: true) }
+}
+extension SIMDAcrossLanesFields {
+    /// Bits 20:16 are 1000 and opcode<4>.
+    var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: UInt8(0x10 | opcode >> 4), q: q) }
+}
+extension SIMDScalarPairwiseFields {
+    var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: UInt8(0x10 | opcode >> 4), q: true) }
+}
+extension SIMDShiftImmediateFields {
+    /// Bits 20:16 are immh<1:0>:immb.
+    var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: UInt8((immh & 3) << 3 | immb), q: q) }
+}
+extension SIMDScalarShiftImmediateFields {
+    var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: UInt8((immh & 3) << 3 | immb), q: true) }
+}
+
 extension A64Decoder {
-    private static func vop(_ kind: OpKind, _ w: UInt32, _ o: UInt16, esize: UInt32, rm: UInt8? = nil, imm: UInt64 = 0) -> Op {
-        Op(kind, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: rm ?? UInt8(bits(w, 20, 16)),
-           aux: o | UInt16(esize) << 8 | UInt16(bits(w, 30, 30)) << 11, imm: imm)
+    private static func vop(_ kind: OpKind, _ r: VectorOperands, _ o: UInt16, esize: UInt32, rm: UInt8? = nil, imm: UInt64 = 0) -> Op {
+        Op(kind, rd: r.rd, rn: r.rn, rm: rm ?? r.rm, aux: Op.vectorAux(o, esize: esize, q: r.q), imm: imm)
     }
 
-    static func decodeSIMDThreeSame(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 11), q = bits(w, 30, 30)
+    static func decodeSIMDThreeSame(_ f: SIMDThreeSameFields) -> Op {
+        let u = f.u, size = f.size, opcode = f.opcode, q = f.q
         if opcode == 3 {
-            let ops: [UInt16] = u == 0 ? [VectorOp.and, VectorOp.bic, VectorOp.orr, VectorOp.orn]
-                : [VectorOp.eor, VectorOp.bsl, VectorOp.bit, VectorOp.bif]
-            return vop(.vBinary, w, ops[Int(size)], esize: 3)
+            let ops: (UInt16, UInt16, UInt16, UInt16) = !u ? (VectorOp.and, VectorOp.bic, VectorOp.orr, VectorOp.orn)
+                : (VectorOp.eor, VectorOp.bsl, VectorOp.bit, VectorOp.bif)
+            let o = size == 0 ? ops.0 : size == 1 ? ops.1 : size == 2 ? ops.2 : ops.3
+            return vop(.vBinary, f.operands, o, esize: 3)
         }
-        if opcode >= 0x18 { return decodeSIMDThreeSameFP(w, scalar: false) }
-        guard size != 3 || q == 1 else { return .undefined }
+        if opcode >= 0x18 { return decodeSIMDThreeSameFP(u: u, size: size, opcode: opcode, f.operands, scalar: false) }
+        guard size != 3 || q else { return .undefined }
         let o: UInt16
         switch (u, opcode) {
-        case (0, 0x10): o = VectorOp.add
-        case (1, 0x10): o = VectorOp.sub
-        case (0, 0x13) where size != 3: o = VectorOp.mul
-        case (0, 0x12) where size != 3: o = VectorOp.mla
-        case (1, 0x12) where size != 3: o = VectorOp.mls
-        case (0, 0x11): o = VectorOp.cmtst
-        case (1, 0x11): o = VectorOp.cmeq
-        case (0, 0x06): o = VectorOp.cmgt
-        case (1, 0x06): o = VectorOp.cmhi
-        case (0, 0x07): o = VectorOp.cmge
-        case (1, 0x07): o = VectorOp.cmhs
-        case (0, 0x0C) where size != 3: o = VectorOp.smax
-        case (1, 0x0C) where size != 3: o = VectorOp.umax
-        case (0, 0x0D) where size != 3: o = VectorOp.smin
-        case (1, 0x0D) where size != 3: o = VectorOp.umin
-        case (0, 0x17): o = VectorOp.addp
-        case (0, 0x08): o = VectorOp.sshl
-        case (1, 0x08): o = VectorOp.ushl
-        case (0, 0x14) where size != 3: o = VectorOp.smaxp
-        case (1, 0x14) where size != 3: o = VectorOp.umaxp
-        case (0, 0x15) where size != 3: o = VectorOp.sminp
-        case (1, 0x15) where size != 3: o = VectorOp.uminp
-        default: return decodeSIMDThreeSameInteger(w)
+        case (false, 0x10): o = VectorOp.add
+        case (true, 0x10): o = VectorOp.sub
+        case (false, 0x13) where size != 3: o = VectorOp.mul
+        case (false, 0x12) where size != 3: o = VectorOp.mla
+        case (true, 0x12) where size != 3: o = VectorOp.mls
+        case (false, 0x11): o = VectorOp.cmtst
+        case (true, 0x11): o = VectorOp.cmeq
+        case (false, 0x06): o = VectorOp.cmgt
+        case (true, 0x06): o = VectorOp.cmhi
+        case (false, 0x07): o = VectorOp.cmge
+        case (true, 0x07): o = VectorOp.cmhs
+        case (false, 0x0C) where size != 3: o = VectorOp.smax
+        case (true, 0x0C) where size != 3: o = VectorOp.umax
+        case (false, 0x0D) where size != 3: o = VectorOp.smin
+        case (true, 0x0D) where size != 3: o = VectorOp.umin
+        case (false, 0x17): o = VectorOp.addp
+        case (false, 0x08): o = VectorOp.sshl
+        case (true, 0x08): o = VectorOp.ushl
+        case (false, 0x14) where size != 3: o = VectorOp.smaxp
+        case (true, 0x14) where size != 3: o = VectorOp.umaxp
+        case (false, 0x15) where size != 3: o = VectorOp.sminp
+        case (true, 0x15) where size != 3: o = VectorOp.uminp
+        default: return decodeSIMDThreeSameInteger(f)
         }
-        return vop(.vBinary, w, o, esize: size)
+        return vop(.vBinary, f.operands, o, esize: size)
     }
 
-    static func decodeSIMDThreeDifferent(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 12)
-        guard size != 3 else { return decodeSIMDThreeDifferentInteger(w) }
+    static func decodeSIMDThreeDifferent(_ f: SIMDThreeDifferentFields) -> Op {
+        let u = f.u, size = f.size
+        guard size != 3 else { return decodeSIMDThreeDifferentInteger(f) }
         let o: UInt16
-        switch (opcode, u) {
-        case (0, 0): o = VectorOp.saddl
-        case (0, 1): o = VectorOp.uaddl
-        case (1, 0): o = VectorOp.saddw
-        case (1, 1): o = VectorOp.uaddw
-        case (2, 0): o = VectorOp.ssubl
-        case (2, 1): o = VectorOp.usubl
-        case (8, 0): o = VectorOp.smlal
-        case (8, 1): o = VectorOp.umlal
-        case (10, 0): o = VectorOp.smlsl
-        case (10, 1): o = VectorOp.umlsl
-        case (12, 0): o = VectorOp.smull
-        case (12, 1): o = VectorOp.umull
-        default: return decodeSIMDThreeDifferentInteger(w)
+        switch (f.opcode, u) {
+        case (0, false): o = VectorOp.saddl
+        case (0, true): o = VectorOp.uaddl
+        case (1, false): o = VectorOp.saddw
+        case (1, true): o = VectorOp.uaddw
+        case (2, false): o = VectorOp.ssubl
+        case (2, true): o = VectorOp.usubl
+        case (8, false): o = VectorOp.smlal
+        case (8, true): o = VectorOp.umlal
+        case (10, false): o = VectorOp.smlsl
+        case (10, true): o = VectorOp.umlsl
+        case (12, false): o = VectorOp.smull
+        case (12, true): o = VectorOp.umull
+        default: return decodeSIMDThreeDifferentInteger(f)
         }
-        return vop(.vWiden, w, o, esize: size)
+        return vop(.vWiden, f.operands, o, esize: size)
     }
 
-    static func decodeSIMDTwoRegisterMisc(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 16, 12), q = bits(w, 30, 30)
-        if (0x0C...0x0F).contains(opcode) || opcode >= 0x16 { return decodeSIMDTwoRegisterMiscFP(w, scalar: false) }
-        let o: UInt16
-        switch (u, opcode) {
-        case (0, 0x05) where size == 0: o = VectorOp.cnt
-        case (1, 0x05) where size == 0: o = VectorOp.not
-        case (1, 0x05) where size == 1: o = VectorOp.rbit
-        case (0, 0x00) where size < 3: o = VectorOp.rev64
-        case (1, 0x00) where size < 2: o = VectorOp.rev32
-        case (0, 0x01) where size == 0: o = VectorOp.rev16
-        case (0, 0x08): o = VectorOp.cmgtZero
-        case (1, 0x08): o = VectorOp.cmgeZero
-        case (0, 0x09): o = VectorOp.cmeqZero
-        case (1, 0x09): o = VectorOp.cmleZero
-        case (0, 0x0A): o = VectorOp.cmltZero
-        case (0, 0x0B): o = VectorOp.abs
-        case (1, 0x0B): o = VectorOp.neg
-        case (0, 0x12) where size < 3:
-            return vop(.vNarrow, w, VectorOp.xtn, esize: size)
-        case (1, 0x13) where size < 3:
-            return vop(.vWiden, w, VectorOp.ushll, esize: size, imm: UInt64(8 << size))
-        default: return decodeSIMDTwoRegisterMiscInteger(w)
+    static func decodeSIMDTwoRegisterMisc(_ f: SIMDTwoRegisterMiscFields) -> Op {
+        let u = f.u, size = f.size, opcode = f.opcode, q = f.q, r = f.operands
+        if (0x0C...0x0F).contains(opcode) || opcode >= 0x16 {
+            return decodeSIMDTwoRegisterMiscFP(u: u, size: size, opcode: opcode, r, scalar: false)
         }
-        if size == 3 && q == 0 { return .undefined }
-        if o == VectorOp.rbit || o == VectorOp.not { return vop(.vUnary, w, o, esize: 0) }
-        return vop(.vUnary, w, o, esize: size)
-    }
-
-    static func decodeSIMDAcrossLanes(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 16, 12), q = bits(w, 30, 30)
-        if u == 1 && (opcode == 0x0C || opcode == 0x0F) { return decodeSIMDAcrossLanesFP(w) }
-        guard size < 2 || (size == 2 && q == 1) else { return .undefined }
         let o: UInt16
         switch (u, opcode) {
-        case (0, 0x1B): o = VectorOp.addv
-        case (0, 0x0A): o = VectorOp.smaxv
-        case (1, 0x0A): o = VectorOp.umaxv
-        case (0, 0x1A): o = VectorOp.sminv
-        case (1, 0x1A): o = VectorOp.uminv
-        case (0, 0x03): o = VectorOp.saddlv
-        case (1, 0x03): o = VectorOp.uaddlv
+        case (false, 0x05) where size == 0: o = VectorOp.cnt
+        case (true, 0x05) where size == 0: o = VectorOp.not
+        case (true, 0x05) where size == 1: o = VectorOp.rbit
+        case (false, 0x00) where size < 3: o = VectorOp.rev64
+        case (true, 0x00) where size < 2: o = VectorOp.rev32
+        case (false, 0x01) where size == 0: o = VectorOp.rev16
+        case (false, 0x08): o = VectorOp.cmgtZero
+        case (true, 0x08): o = VectorOp.cmgeZero
+        case (false, 0x09): o = VectorOp.cmeqZero
+        case (true, 0x09): o = VectorOp.cmleZero
+        case (false, 0x0A): o = VectorOp.cmltZero
+        case (false, 0x0B): o = VectorOp.abs
+        case (true, 0x0B): o = VectorOp.neg
+        case (false, 0x12) where size < 3:
+            return vop(.vNarrow, r, VectorOp.xtn, esize: size)
+        case (true, 0x13) where size < 3:
+            return vop(.vWiden, r, VectorOp.ushll, esize: size, imm: UInt64(8 << size))
+        default: return decodeSIMDTwoRegisterMiscInteger(f)
+        }
+        if size == 3 && !q { return .undefined }
+        if o == VectorOp.rbit || o == VectorOp.not { return vop(.vUnary, r, o, esize: 0) }
+        return vop(.vUnary, r, o, esize: size)
+    }
+
+    static func decodeSIMDAcrossLanes(_ f: SIMDAcrossLanesFields) -> Op {
+        let u = f.u, size = f.size, opcode = f.opcode, q = f.q
+        if u && (opcode == 0x0C || opcode == 0x0F) { return decodeSIMDAcrossLanesFP(f) }
+        guard size < 2 || (size == 2 && q) else { return .undefined }
+        let o: UInt16
+        switch (u, opcode) {
+        case (false, 0x1B): o = VectorOp.addv
+        case (false, 0x0A): o = VectorOp.smaxv
+        case (true, 0x0A): o = VectorOp.umaxv
+        case (false, 0x1A): o = VectorOp.sminv
+        case (true, 0x1A): o = VectorOp.uminv
+        case (false, 0x03): o = VectorOp.saddlv
+        case (true, 0x03): o = VectorOp.uaddlv
         default: return .undefined
         }
-        return vop(.vAcross, w, o, esize: size)
+        return vop(.vAcross, f.operands, o, esize: size)
     }
 
-    static func decodeSIMDCopy(_ w: UInt32) -> Op {
-        let q = bits(w, 30, 30), op = bits(w, 29, 29), imm5 = bits(w, 20, 16), imm4 = bits(w, 14, 11)
+    static func decodeSIMDCopy(_ f: SIMDCopyFields) -> Op {
+        let q = f.q, imm5 = f.imm5, imm4 = f.imm4
         guard imm5 & 0xF != 0 else { return .undefined }
         let esize = UInt32(imm5.trailingZeroBitCount)
         let index = imm5 >> (esize + 1)
-        let rd = UInt8(bits(w, 4, 0)), rn = UInt8(bits(w, 9, 5))
-        func aux(_ i2: UInt32 = 0) -> UInt16 { UInt16(esize | q << 4 | index << 8 | i2 << 12) }
-        if op == 1 {
-            guard q == 1 else { return .undefined }
-            return Op(.vInsElement, rd: rd, rn: rn, aux: aux(imm4 >> esize))
+        let rd = f.rd, rn = f.rn
+        func aux(_ i2: UInt32 = 0) -> UInt16 { Op.copyAux(esize: esize, q: q, index: index, sourceIndex: i2) }
+        if f.op {
+            guard q else { return .undefined }
+            return Op(.vInsElement, rd: rd.raw, rn: rn.raw, aux: aux(imm4 >> esize))
         }
         switch imm4 {
         case 0:
-            guard esize < 3 || q == 1 else { return .undefined }
-            return Op(.vDupElement, rd: rd, rn: rn, aux: aux())
+            guard esize < 3 || q else { return .undefined }
+            return Op(.vDupElement, rd: rd.raw, rn: rn.raw, aux: aux())
         case 1:
-            guard esize < 3 || q == 1 else { return .undefined }
-            return Op(.vDupGeneral, rd: rd, rn: zr(UInt32(rn)), aux: aux())
-        case 3 where q == 1:
-            return Op(.vIns, rd: rd, rn: zr(UInt32(rn)), aux: aux())
-        case 5 where esize < 2 || (esize == 2 && q == 1):
-            return Op(.vSmov, rd: zd(UInt32(rd)), rn: rn, aux: aux())
-        case 7 where (q == 0 && esize < 3) || (q == 1 && esize == 3):
-            return Op(.vUmov, rd: zd(UInt32(rd)), rn: rn, aux: aux())
+            guard esize < 3 || q else { return .undefined }
+            return Op(.vDupGeneral, rd: rd.raw, rn: rn.xzr, aux: aux())
+        case 3 where q:
+            return Op(.vIns, rd: rd.raw, rn: rn.xzr, aux: aux())
+        case 5 where esize < 2 || (esize == 2 && q):
+            return Op(.vSmov, rd: rd.sink, rn: rn.raw, aux: aux())
+        case 7 where (!q && esize < 3) || (q && esize == 3):
+            return Op(.vUmov, rd: rd.sink, rn: rn.raw, aux: aux())
         default:
             return .undefined
         }
     }
 
-    static func decodeSIMDModifiedImmediate(_ w: UInt32) -> Op {
-        let q = UInt16(bits(w, 30, 30)), op = bits(w, 29, 29), cmode = bits(w, 15, 12)
-        guard bits(w, 11, 11) == 0 else { return .undefined }
-        let imm8 = UInt64(bits(w, 18, 16) << 5 | bits(w, 9, 5))
+    static func decodeSIMDModifiedImmediate(_ f: SIMDModifiedImmediateFields) -> Op {
+        let q = UInt16(f.q.bit), op = f.op, cmode = f.cmode
+        guard !f.o2 else { return .undefined }
+        let imm8 = UInt64(f.abc << 5 | f.defgh)
         var imm: UInt64, mode: UInt16
         func rep32(_ x: UInt64) -> UInt64 { x << 32 | x }
         func rep16(_ x: UInt64) -> UInt64 { rep32(x << 16 | x) }
         switch cmode {
         case 0, 2, 4, 6:
-            imm = rep32(imm8 << UInt64(8 * (cmode >> 1))); mode = op == 0 ? 0 : 1
+            imm = rep32(imm8 << UInt64(8 * (cmode >> 1))); mode = !op ? 0 : 1
         case 1, 3, 5, 7:
-            imm = rep32(imm8 << UInt64(8 * (cmode >> 1))); mode = op == 0 ? 2 : 3
+            imm = rep32(imm8 << UInt64(8 * (cmode >> 1))); mode = !op ? 2 : 3
         case 8, 10:
-            imm = rep16(imm8 << UInt64(8 * ((cmode >> 1) & 1))); mode = op == 0 ? 0 : 1
+            imm = rep16(imm8 << UInt64(8 * ((cmode >> 1) & 1))); mode = !op ? 0 : 1
         case 9, 11:
-            imm = rep16(imm8 << UInt64(8 * ((cmode >> 1) & 1))); mode = op == 0 ? 2 : 3
+            imm = rep16(imm8 << UInt64(8 * ((cmode >> 1) & 1))); mode = !op ? 2 : 3
         case 12:
-            imm = rep32(imm8 << 8 | 0xFF); mode = op == 0 ? 0 : 1
+            imm = rep32(imm8 << 8 | 0xFF); mode = !op ? 0 : 1
         case 13:
-            imm = rep32(imm8 << 16 | 0xFFFF); mode = op == 0 ? 0 : 1
-        case 14 where op == 0:
+            imm = rep32(imm8 << 16 | 0xFFFF); mode = !op ? 0 : 1
+        case 14 where !op:
             imm = imm8 * 0x0101_0101_0101_0101; mode = 0
         case 14:
             imm = 0
             for b in 0..<8 where (imm8 >> UInt64(b)) & 1 == 1 { imm |= 0xFF << UInt64(b * 8) }
             mode = 0
-        case 15 where op == 0:
+        case 15 where !op:
             let b6 = (imm8 >> 6) & 1
             let v = (imm8 >> 7) << 31 | ((b6 ^ 1) << 30) | (b6 == 1 ? 0x1F << 25 : 0) | ((imm8 & 0x3F) << 19)
             imm = rep32(v); mode = 0
@@ -237,114 +277,126 @@ extension A64Decoder {
         default:
             return .undefined
         }
-        return Op(.vMovi, rd: UInt8(bits(w, 4, 0)), aux: q | mode << 1, imm: imm)
+        return Op(.vMovi, rd: f.rd.raw, aux: q | mode << 1, imm: imm)
     }
 
-    static func decodeSIMDShiftImmediate(_ w: UInt32) -> Op {
-        let q = bits(w, 30, 30), u = bits(w, 29, 29), immh = bits(w, 22, 19), immb = bits(w, 18, 16), opcode = bits(w, 15, 11)
+    static func decodeSIMDShiftImmediate(_ f: SIMDShiftImmediateFields) -> Op {
+        let q = f.q, u = f.u, immh = f.immh, opcode = f.opcode, r = f.operands
         guard immh != 0 else { return .undefined }
         let esize = UInt32(31 - immh.leadingZeroBitCount)   // 0 = bytes … 3 = doublewords
         let ebits = UInt32(8) << esize
-        let both = immh << 3 | immb
+        let both = immh << 3 | f.immb
         let right = UInt64(2 * ebits - both), left = UInt64(both - ebits)
-        if opcode == 0x1C || opcode == 0x1F { return decodeSIMDFixedConversion(w, scalar: false) }
+        if opcode == 0x1C || opcode == 0x1F {
+            return decodeSIMDFixedConversion(u: u, immh: immh, immb: f.immb, opcode: opcode, r, scalar: false)
+        }
         switch (opcode, u) {
         case (0x00, _):
-            guard esize < 3 || q == 1 else { return .undefined }
-            return vop(.vShift, w, u == 0 ? VectorOp.sshr : VectorOp.ushr, esize: esize, imm: right)
+            guard esize < 3 || q else { return .undefined }
+            return vop(.vShift, r, !u ? VectorOp.sshr : VectorOp.ushr, esize: esize, imm: right)
         case (0x02, _):
-            guard esize < 3 || q == 1 else { return .undefined }
-            return vop(.vShift, w, u == 0 ? VectorOp.ssra : VectorOp.usra, esize: esize, imm: right)
-        case (0x0A, 0):
-            guard esize < 3 || q == 1 else { return .undefined }
-            return vop(.vShift, w, VectorOp.shl, esize: esize, imm: left)
+            guard esize < 3 || q else { return .undefined }
+            return vop(.vShift, r, !u ? VectorOp.ssra : VectorOp.usra, esize: esize, imm: right)
+        case (0x0A, false):
+            guard esize < 3 || q else { return .undefined }
+            return vop(.vShift, r, VectorOp.shl, esize: esize, imm: left)
         case (0x14, _):
             guard esize < 3 else { return .undefined }
-            return vop(.vWiden, w, u == 0 ? VectorOp.sshll : VectorOp.ushll, esize: esize, imm: left)
-        case (0x10, 0):
+            return vop(.vWiden, r, !u ? VectorOp.sshll : VectorOp.ushll, esize: esize, imm: left)
+        case (0x10, false):
             guard esize < 3 else { return .undefined }
-            return vop(.vNarrow, w, VectorOp.shrn, esize: esize, imm: right)
+            return vop(.vNarrow, r, VectorOp.shrn, esize: esize, imm: right)
         default:
-            return decodeSIMDShiftImmediateInteger(w)
+            return decodeSIMDShiftImmediateInteger(f)
         }
     }
 
-    static func decodeSIMDScalarShiftImmediate(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), immh = bits(w, 22, 19), immb = bits(w, 18, 16), opcode = bits(w, 15, 11)
-        if opcode == 0x1C || opcode == 0x1F { return decodeSIMDFixedConversion(w, scalar: true) }
-        guard immh & 8 != 0 else { return decodeSIMDScalarShiftImmediateInteger(w) }
-        let both = immh << 3 | immb
-        let rd = UInt8(bits(w, 4, 0)), rn = UInt8(bits(w, 9, 5))
+    static func decodeSIMDScalarShiftImmediate(_ f: SIMDScalarShiftImmediateFields) -> Op {
+        let u = f.u, immh = f.immh, opcode = f.opcode
+        if opcode == 0x1C || opcode == 0x1F {
+            return decodeSIMDFixedConversion(u: u, immh: immh, immb: f.immb, opcode: opcode, f.operands, scalar: true)
+        }
+        guard immh & 8 != 0 else { return decodeSIMDScalarShiftImmediateInteger(f) }
+        let both = immh << 3 | f.immb
+        let rd = f.rd.raw, rn = f.rn.raw
         // Scalar D forms: reuse the vector op with Q = 0 and 64-bit lanes (one lane).
         switch (opcode, u) {
-        case (0x00, _): return Op(.vShift, rd: rd, rn: rn, aux: (u == 0 ? VectorOp.sshr : VectorOp.ushr) | 3 << 8, imm: UInt64(128 - both))
-        case (0x0A, 0): return Op(.vShift, rd: rd, rn: rn, aux: VectorOp.shl | 3 << 8, imm: UInt64(both - 64))
-        default: return decodeSIMDScalarShiftImmediateInteger(w)
+        case (0x00, _):
+            return Op(.vShift, rd: rd, rn: rn, aux: Op.vectorAux(!u ? VectorOp.sshr : VectorOp.ushr, esize: 3, q: false), imm: UInt64(128 - both))
+        case (0x0A, false): return Op(.vShift, rd: rd, rn: rn, aux: Op.vectorAux(VectorOp.shl, esize: 3, q: false), imm: UInt64(both - 64))
+        default: return decodeSIMDScalarShiftImmediateInteger(f)
         }
     }
 
-    static func decodeSIMDScalarCopy(_ w: UInt32) -> Op {
-        let imm5 = bits(w, 20, 16)
-        guard bits(w, 29, 29) == 0, bits(w, 14, 11) == 0, imm5 & 0xF != 0 else { return .undefined }
+    static func decodeSIMDScalarCopy(_ f: SIMDScalarCopyFields) -> Op {
+        let imm5 = f.imm5
+        guard !f.op, f.imm4 == 0, imm5 & 0xF != 0 else { return .undefined }
         let esize = UInt32(imm5.trailingZeroBitCount)
-        return Op(.vDupElement, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)),
-                  aux: UInt16(esize | (imm5 >> (esize + 1)) << 8) | 0x8000)
+        return Op(.vDupElement, rd: f.rd.raw, rn: f.rn.raw,
+                  aux: Op.copyAux(esize: esize, q: false, index: imm5 >> (esize + 1)) | 0x8000)
     }
 
-    static func decodeSIMDScalarThreeSame(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 11)
-        if opcode >= 0x18 { return decodeSIMDThreeSameFP(w, scalar: true) }
-        let o: UInt16, kind: OpKind, esize: UInt32
+    static func decodeSIMDScalarThreeSame(_ f: SIMDScalarThreeSameFields) -> Op {
+        let u = f.u, size = f.size, opcode = f.opcode
+        if opcode >= 0x18 { return decodeSIMDThreeSameFP(u: u, size: size, opcode: opcode, f.operands, scalar: true) }
+        let o: UInt16
         switch (u, opcode) {
-        case (0, 0x10) where size == 3: o = VectorOp.add; kind = .vBinary; esize = 3
-        case (1, 0x10) where size == 3: o = VectorOp.sub; kind = .vBinary; esize = 3
-        case (0, 0x08) where size == 3: o = VectorOp.sshl; kind = .vBinary; esize = 3
-        case (1, 0x08) where size == 3: o = VectorOp.ushl; kind = .vBinary; esize = 3
-        case (1, 0x11) where size == 3: o = VectorOp.cmeq; kind = .vBinary; esize = 3
-        default: return decodeSIMDScalarThreeSameInteger(w)
+        case (false, 0x10) where size == 3: o = VectorOp.add
+        case (true, 0x10) where size == 3: o = VectorOp.sub
+        case (false, 0x08) where size == 3: o = VectorOp.sshl
+        case (true, 0x08) where size == 3: o = VectorOp.ushl
+        case (true, 0x11) where size == 3: o = VectorOp.cmeq
+        default: return decodeSIMDScalarThreeSameInteger(f)
         }
-        return Op(kind, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)),
-                  aux: o | UInt16(esize) << 8 | VectorOp.scalar)
+        return Op(.vBinary, rd: f.rd.raw, rn: f.rn.raw, rm: f.rm.raw, aux: Op.vectorAux(o, esize: 3, q: false) | VectorOp.scalar)
     }
 
-    static func decodeSIMDScalarTwoRegisterMisc(_ w: UInt32) -> Op {
-        let opcode = bits(w, 16, 12)
-        if (0x0C...0x0F).contains(opcode) || opcode >= 0x16 { return decodeSIMDTwoRegisterMiscFP(w, scalar: true) }
-        return decodeSIMDScalarTwoRegisterMiscInteger(w)
+    static func decodeSIMDScalarTwoRegisterMisc(_ f: SIMDScalarTwoRegisterMiscFields) -> Op {
+        let opcode = f.opcode
+        if (0x0C...0x0F).contains(opcode) || opcode >= 0x16 {
+            return decodeSIMDTwoRegisterMiscFP(u: f.u, size: f.size, opcode: opcode, f.operands, scalar: true)
+        }
+        return decodeSIMDScalarTwoRegisterMiscInteger(f)
     }
 
-    static func decodeSIMDScalarPairwise(_ w: UInt32) -> Op {
-        if bits(w, 29, 29) == 1 { return decodeSIMDScalarPairwiseFP(w) }
-        guard bits(w, 29, 29) == 0, bits(w, 23, 22) == 3, bits(w, 16, 12) == 0x1B else { return .undefined }
-        return Op(.vAcross, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), aux: VectorOp.addv | 3 << 8 | 1 << 11)
+    static func decodeSIMDScalarPairwise(_ f: SIMDScalarPairwiseFields) -> Op {
+        if f.u { return decodeSIMDScalarPairwiseFP(f) }
+        guard f.size == 3, f.opcode == 0x1B else { return .undefined }
+        return Op(.vAcross, rd: f.rd.raw, rn: f.rn.raw, aux: Op.vectorAux(VectorOp.addv, esize: 3, q: true))
     }
 
-    static func decodeSIMDExtract(_ w: UInt32) -> Op {
-        let q = bits(w, 30, 30), imm4 = bits(w, 14, 11)
-        guard bits(w, 23, 22) == 0, q == 1 || imm4 < 8 else { return .undefined }
-        return Op(.vExt, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)), aux: UInt16(q), imm: UInt64(imm4))
+    static func decodeSIMDExtract(_ f: SIMDExtractFields) -> Op {
+        let q = f.q, imm4 = f.imm4
+        guard f.op2 == 0, q || imm4 < 8 else { return .undefined }
+        return Op(.vExt, rd: f.rd.raw, rn: f.rn.raw, rm: f.rm.raw, aux: UInt16(q.bit), imm: UInt64(imm4))
     }
 
-    static func decodeSIMDTableLookup(_ w: UInt32) -> Op {
-        guard bits(w, 23, 22) == 0 else { return .undefined }
-        return Op(.vTbl, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)),
-                  aux: UInt16(bits(w, 30, 30) | bits(w, 14, 13) << 1 | bits(w, 12, 12) << 3))
+    static func decodeSIMDTableLookup(_ f: SIMDTableLookupFields) -> Op {
+        guard f.op2 == 0 else { return .undefined }
+        return Op(.vTbl, rd: f.rd.raw, rn: f.rn.raw, rm: f.rm.raw, aux: UInt16(f.q.bit | f.len << 1 | f.op.bit << 3))
     }
 
-    static func decodeSIMDPermute(_ w: UInt32) -> Op {
-        let size = bits(w, 23, 22), q = bits(w, 30, 30), opcode = bits(w, 14, 12)
-        guard size != 3 || q == 1 else { return .undefined }
-        let ops: [UInt16?] = [nil, VectorOp.uzp1, VectorOp.trn1, VectorOp.zip1, nil, VectorOp.uzp2, VectorOp.trn2, VectorOp.zip2]
-        guard let o = ops[Int(opcode)] else { return .undefined }
-        return vop(.vPermute, w, o, esize: size)
+    static func decodeSIMDPermute(_ f: SIMDPermuteFields) -> Op {
+        let size = f.size
+        guard size != 3 || f.q else { return .undefined }
+        let o: UInt16
+        switch f.opcode {
+        case 1: o = VectorOp.uzp1
+        case 2: o = VectorOp.trn1
+        case 3: o = VectorOp.zip1
+        case 5: o = VectorOp.uzp2
+        case 6: o = VectorOp.trn2
+        case 7: o = VectorOp.zip2
+        default: return .undefined
+        }
+        return vop(.vPermute, f.operands, o, esize: size)
     }
 
-    static func decodeSIMDLoadStoreMultiple(_ w: UInt32) -> Op {
-        let q = bits(w, 30, 30), post = bits(w, 23, 23), load = bits(w, 22, 22), rm = bits(w, 20, 16)
-        let opcode = bits(w, 15, 12), size = bits(w, 11, 10)
-        if post == 0 && rm != 0 { return .undefined }
+    static func decodeSIMDLoadStoreMultiple(_ f: SIMDLoadStoreMultipleFields) -> Op {
+        let q = f.q, post = f.p, size = f.size
+        if !post && f.rm.number != 0 { return .undefined }
         let (rpt, selem): (UInt32, UInt32)
-        switch opcode {
+        switch f.opcode {
         case 0: (rpt, selem) = (1, 4)
         case 2: (rpt, selem) = (4, 1)
         case 4: (rpt, selem) = (1, 3)
@@ -354,35 +406,34 @@ extension A64Decoder {
         case 10: (rpt, selem) = (2, 1)
         default: return .undefined
         }
-        if size == 3 && q == 0 && selem != 1 { return .undefined }
-        let bytes = UInt64(rpt * selem) * (q == 1 ? 16 : 8)
-        return Op(load == 1 ? .ld1Multiple : .st1Multiple, rd: UInt8(bits(w, 4, 0)), rn: spr(bits(w, 9, 5)),
-                  rm: post == 0 ? 0xFF : (rm == 31 ? 0xFE : UInt8(rm)),
-                  aux: UInt16(rpt | selem << 3 | size << 6 | q << 8), imm: bytes)
+        if size == 3 && !q && selem != 1 { return .undefined }
+        let bytes = UInt64(rpt * selem) * (q ? 16 : 8)
+        return Op(f.l ? .ld1Multiple : .st1Multiple, rd: f.rt.raw, rn: f.rn.sp, rm: Op.postIndexSlot(post: post, rm: f.rm),
+                  aux: Op.multipleStructuresAux(repeats: rpt, elements: selem, esize: size, q: q), imm: bytes)
     }
 
-    static func decodeSIMDLoadStoreSingle(_ w: UInt32) -> Op {
-        let q = bits(w, 30, 30), post = bits(w, 23, 23), load = bits(w, 22, 22), r = bits(w, 21, 21), rm = bits(w, 20, 16)
-        let opcode = bits(w, 15, 13), s = bits(w, 12, 12), size = bits(w, 11, 10)
-        if post == 0 && rm != 0 { return .undefined }
-        guard r == 0, opcode & 1 == 0 else { return decodeSIMDLoadStoreSingleStructure(w) }   // two to four elements
-        let rmSlot: UInt8 = post == 0 ? 0xFF : (rm == 31 ? 0xFE : UInt8(rm))
-        let rt = UInt8(bits(w, 4, 0)), rn = spr(bits(w, 9, 5))
-        switch opcode {
+    static func decodeSIMDLoadStoreSingle(_ f: SIMDLoadStoreSingleFields) -> Op {
+        let q = f.q.bit, post = f.p, load = f.l, s = f.s.bit, size = f.size
+        if !post && f.rm.number != 0 { return .undefined }
+        guard !f.r, f.opcode & 1 == 0 else { return decodeSIMDLoadStoreSingleStructure(f) }   // two to four elements
+        let rmSlot = Op.postIndexSlot(post: post, rm: f.rm)
+        let rt = f.rt.raw, rn = f.rn.sp
+        let kind: OpKind = load ? .ld1Lane : .st1Lane
+        switch f.opcode {
         case 6:
-            guard load == 1, s == 0 else { return .undefined }
-            return Op(.ld1r, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(size | q << 4), imm: UInt64(1) << UInt64(size))
+            guard load, s == 0 else { return .undefined }
+            return Op(.ld1r, rd: rt, rn: rn, rm: rmSlot, aux: Op.structureAux(esize: size, q: f.q), imm: UInt64(1) << UInt64(size))
         case 0:
-            return Op(load == 1 ? .ld1Lane : .st1Lane, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(0 | (q << 3 | s << 2 | size) << 8), imm: 1)
+            return Op(kind, rd: rt, rn: rn, rm: rmSlot, aux: Op.structureAux(esize: 0, index: q << 3 | s << 2 | size), imm: 1)
         case 2:
             guard size & 1 == 0 else { return .undefined }
-            return Op(load == 1 ? .ld1Lane : .st1Lane, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(1 | (q << 2 | s << 1 | size >> 1) << 8), imm: 2)
+            return Op(kind, rd: rt, rn: rn, rm: rmSlot, aux: Op.structureAux(esize: 1, index: q << 2 | s << 1 | size >> 1), imm: 2)
         default:
             if size == 0 {
-                return Op(load == 1 ? .ld1Lane : .st1Lane, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(2 | (q << 1 | s) << 8), imm: 4)
+                return Op(kind, rd: rt, rn: rn, rm: rmSlot, aux: Op.structureAux(esize: 2, index: q << 1 | s), imm: 4)
             }
             guard size == 1, s == 0 else { return .undefined }
-            return Op(load == 1 ? .ld1Lane : .st1Lane, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(3 | q << 8), imm: 8)
+            return Op(kind, rd: rt, rn: rn, rm: rmSlot, aux: Op.structureAux(esize: 3, index: q), imm: 8)
         }
     }
 }

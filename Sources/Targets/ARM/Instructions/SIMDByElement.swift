@@ -5,20 +5,30 @@
 // The floating-point by-element opcodes (FMLA, FMLS, FMUL, FMULX) are left
 // UNDEFINED here for the floating-point work to claim.
 
+extension SIMDVectorIndexedFields {
+    /// M:Rm, the element register of the word and single-precision forms.
+    var mrm: UInt32 { m.bit << 4 | rm }
+    var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: UInt8(mrm), q: q) }
+}
+
+extension SIMDScalarIndexedFields {
+    var mrm: UInt32 { m.bit << 4 | rm }
+    var operands: VectorOperands { VectorOperands(rd: rd.raw, rn: rn.raw, rm: UInt8(mrm), q: true) }
+}
+
 extension A64Decoder {
     /// Index and register of the element operand: H:L:M with Vm in V0–V15 for
     /// halfwords, H:L with M:Rm for words. Other sizes are reserved for integers.
-    static func integerElement(_ w: UInt32) -> (index: UInt64, rm: UInt8)? {
-        let size = bits(w, 23, 22), l = bits(w, 21, 21), m = bits(w, 20, 20), h = bits(w, 11, 11)
+    static func integerElement(size: UInt32, l: Bool, m: Bool, h: Bool, rm: UInt32) -> (index: UInt64, rm: UInt8)? {
         switch size {
-        case 1: return (UInt64(h << 2 | l << 1 | m), UInt8(bits(w, 19, 16)))
-        case 2: return (UInt64(h << 1 | l), UInt8(bits(w, 20, 16)))
+        case 1: return (UInt64(h.bit << 2 | l.bit << 1 | m.bit), UInt8(rm))
+        case 2: return (UInt64(h.bit << 1 | l.bit), UInt8(m.bit << 4 | rm))
         default: return nil
         }
     }
 
-    static func decodeSIMDVectorIndexed(_ w: UInt32) -> Op {
-        let q = bits(w, 30, 30), u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 12)
+    static func decodeSIMDVectorIndexed(_ f: SIMDVectorIndexedFields) -> Op {
+        let q = f.q.bit, u = f.u.bit, size = f.size, opcode = f.opcode
         let o: UInt16
         switch (u, opcode) {
         case (1, 0x0): o = IntegerOp.mla
@@ -32,14 +42,15 @@ extension A64Decoder {
         case (0, 0xB): o = IntegerOp.sqdmull
         case (0, 0xC): o = IntegerOp.sqdmulh
         case (0, 0xD): o = IntegerOp.sqrdmulh
-        default: return decodeSIMDIndexed(w, scalar: false)  // FMLA/FMLS/FMUL/FMULX by element
+        default:   // FMLA/FMLS/FMUL/FMULX by element
+            return decodeSIMDIndexed(u: f.u, size: size, opcode: opcode, l: f.l, h: f.h, f.operands, scalar: false)
         }
-        guard let (index, rm) = integerElement(w) else { return .undefined }
-        return integerOp(w, o, esize: size, q: q, rm: rm, imm: index, byElement: true)
+        guard let (index, rm) = integerElement(size: size, l: f.l, m: f.m, h: f.h, rm: f.rm) else { return .undefined }
+        return integerOp(f.operands, o, esize: size, q: q, rm: rm, imm: index, byElement: true)
     }
 
-    static func decodeSIMDScalarIndexed(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 12)
+    static func decodeSIMDScalarIndexed(_ f: SIMDScalarIndexedFields) -> Op {
+        let u = f.u.bit, size = f.size, opcode = f.opcode
         let o: UInt16
         switch (u, opcode) {
         case (0, 0x3): o = IntegerOp.sqdmlal
@@ -47,9 +58,10 @@ extension A64Decoder {
         case (0, 0xB): o = IntegerOp.sqdmull
         case (0, 0xC): o = IntegerOp.sqdmulh
         case (0, 0xD): o = IntegerOp.sqrdmulh
-        default: return decodeSIMDIndexed(w, scalar: true)  // FMLA/FMLS/FMUL/FMULX by element
+        default:   // FMLA/FMLS/FMUL/FMULX by element
+            return decodeSIMDIndexed(u: f.u, size: size, opcode: opcode, l: f.l, h: f.h, f.operands, scalar: true)
         }
-        guard let (index, rm) = integerElement(w) else { return .undefined }
-        return integerOp(w, o, esize: size, q: 0, scalar: true, rm: rm, imm: index, byElement: true)
+        guard let (index, rm) = integerElement(size: size, l: f.l, m: f.m, h: f.h, rm: f.rm) else { return .undefined }
+        return integerOp(f.operands, o, esize: size, q: 0, scalar: true, rm: rm, imm: index, byElement: true)
     }
 }

@@ -33,16 +33,15 @@ enum VectorFPOp {
 }
 
 extension A64Decoder {
-    private static func fpv(_ w: UInt32, _ o: UInt16, double: Bool, scalar: Bool, rm: UInt8? = nil, imm: UInt64 = 0) -> Op {
-        let q = scalar ? 0 : UInt16(bits(w, 30, 30))
-        return Op(.vFP, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: rm ?? UInt8(bits(w, 20, 16)),
-                  aux: o | UInt16(double ? 3 : 2) << 8 | q << 11 | (scalar ? VectorFPOp.scalar : 0), imm: imm)
+    private static func fpv(_ r: VectorOperands, _ o: UInt16, double: Bool, scalar: Bool, rm: UInt8? = nil, imm: UInt64 = 0) -> Op {
+        Op(.vFP, rd: r.rd, rn: r.rn, rm: rm ?? r.rm,
+           aux: Op.vectorAux(o, esize: double ? 3 : 2, q: !scalar && r.q) | (scalar ? VectorFPOp.scalar : 0), imm: imm)
     }
 
     /// Three-same FP (vector or scalar), opcode 0x18-0x1F.
-    static func decodeSIMDThreeSameFP(_ w: UInt32, scalar: Bool) -> Op {
-        let u = bits(w, 29, 29), a = bits(w, 23, 23), double = bits(w, 22, 22) == 1, opcode = bits(w, 15, 11)
-        if !scalar && double && bits(w, 30, 30) == 0 { return .undefined }
+    static func decodeSIMDThreeSameFP(u: Bool, size: UInt32, opcode: UInt32, _ r: VectorOperands, scalar: Bool) -> Op {
+        let u = u.bit, a = size >> 1, double = size & 1 == 1
+        if !scalar && double && !r.q { return .undefined }
         let o: UInt16
         switch (u, opcode, a) {
         case (0, 0x1B, 0): o = VectorFPOp.fmulx
@@ -71,51 +70,51 @@ extension A64Decoder {
         case (1, 0x1F, 0) where !scalar: o = VectorOp.fdiv
         default: return .undefined
         }
-        return fpv(w, o, double: double, scalar: scalar)
+        return fpv(r, o, double: double, scalar: scalar)
     }
 
     /// Two-register misc FP (vector or scalar): opcodes 0x0C-0x0F and 0x16-0x1F.
-    static func decodeSIMDTwoRegisterMiscFP(_ w: UInt32, scalar: Bool) -> Op {
-        let u = bits(w, 29, 29), a = bits(w, 23, 23), sz = bits(w, 22, 22), opcode = bits(w, 16, 12)
-        let double = sz == 1, q = bits(w, 30, 30)
+    static func decodeSIMDTwoRegisterMiscFP(u: Bool, size: UInt32, opcode: UInt32, _ r: VectorOperands, scalar: Bool) -> Op {
+        let u = u.bit, a = size >> 1, sz = size & 1
+        let double = sz == 1, q = r.q.bit
         if !scalar && opcode == 0x16 && u == 0 && a == 0 {     // FCVTN{2}
-            return fpv(w, VectorFPOp.fcvtn, double: double, scalar: false)
+            return fpv(r, VectorFPOp.fcvtn, double: double, scalar: false)
         }
         if !scalar && opcode == 0x17 && u == 0 && a == 0 {     // FCVTL{2}
-            return fpv(w, VectorFPOp.fcvtl, double: double, scalar: false)
+            return fpv(r, VectorFPOp.fcvtl, double: double, scalar: false)
         }
         if opcode == 0x16 && u == 1 && a == 0 {                // FCVTXN{2}: double to single only
-            return double ? fpv(w, VectorFPOp.fcvtxn, double: true, scalar: scalar) : .undefined
+            return double ? fpv(r, VectorFPOp.fcvtxn, double: true, scalar: scalar) : .undefined
         }
         if !scalar && double && q == 0 { return .undefined }
         func cvt(_ mode: UInt16) -> Op {
-            fpv(w, VectorFPOp.toInt, double: double, scalar: scalar, imm: UInt64(mode) << 8 | UInt64(u) << 16)
+            fpv(r, VectorFPOp.toInt, double: double, scalar: scalar, imm: UInt64(mode) << 8 | UInt64(u) << 16)
         }
         switch (u, opcode, a) {
-        case (0, 0x0C, 1): return fpv(w, VectorFPOp.fcmgtZero, double: double, scalar: scalar)
-        case (0, 0x0D, 1): return fpv(w, VectorFPOp.fcmeqZero, double: double, scalar: scalar)
-        case (0, 0x0E, 1): return fpv(w, VectorFPOp.fcmltZero, double: double, scalar: scalar)
-        case (1, 0x0C, 1): return fpv(w, VectorFPOp.fcmgeZero, double: double, scalar: scalar)
-        case (1, 0x0D, 1): return fpv(w, VectorFPOp.fcmleZero, double: double, scalar: scalar)
+        case (0, 0x0C, 1): return fpv(r, VectorFPOp.fcmgtZero, double: double, scalar: scalar)
+        case (0, 0x0D, 1): return fpv(r, VectorFPOp.fcmeqZero, double: double, scalar: scalar)
+        case (0, 0x0E, 1): return fpv(r, VectorFPOp.fcmltZero, double: double, scalar: scalar)
+        case (1, 0x0C, 1): return fpv(r, VectorFPOp.fcmgeZero, double: double, scalar: scalar)
+        case (1, 0x0D, 1): return fpv(r, VectorFPOp.fcmleZero, double: double, scalar: scalar)
         case (_, 0x1A, 0): return cvt(FPRounding.nearestEven)
         case (_, 0x1A, 1): return cvt(FPRounding.plusInfinity)
         case (_, 0x1B, 0): return cvt(FPRounding.minusInfinity)
         case (_, 0x1B, 1): return cvt(FPRounding.zero)
         case (_, 0x1C, 0): return cvt(FPRounding.nearestAway)
-        case (_, 0x1D, 0): return fpv(w, VectorFPOp.fromInt, double: double, scalar: scalar, imm: UInt64(u) << 16)
-        case (0, 0x1D, 1): return fpv(w, VectorFPOp.frecpe, double: double, scalar: scalar)
-        case (1, 0x1D, 1): return fpv(w, VectorFPOp.frsqrte, double: double, scalar: scalar)
-        case (0, 0x1F, 1) where scalar: return fpv(w, VectorFPOp.frecpx, double: double, scalar: true)
+        case (_, 0x1D, 0): return fpv(r, VectorFPOp.fromInt, double: double, scalar: scalar, imm: UInt64(u) << 16)
+        case (0, 0x1D, 1): return fpv(r, VectorFPOp.frecpe, double: double, scalar: scalar)
+        case (1, 0x1D, 1): return fpv(r, VectorFPOp.frsqrte, double: double, scalar: scalar)
+        case (0, 0x1F, 1) where scalar: return fpv(r, VectorFPOp.frecpx, double: double, scalar: true)
         default: break
         }
         guard !scalar else { return .undefined }
         func frint(_ mode: UInt16, exact: Bool = false) -> Op {
-            fpv(w, VectorFPOp.frint, double: double, scalar: false, imm: UInt64(mode) | (exact ? 0x10 : 0))
+            fpv(r, VectorFPOp.frint, double: double, scalar: false, imm: UInt64(mode) | (exact ? 0x10 : 0))
         }
         switch (u, opcode, a) {
-        case (0, 0x0F, 1): return fpv(w, VectorFPOp.fabs, double: double, scalar: false)
-        case (1, 0x0F, 1): return fpv(w, VectorFPOp.fneg, double: double, scalar: false)
-        case (1, 0x1F, 1): return fpv(w, VectorFPOp.fsqrt, double: double, scalar: false)
+        case (0, 0x0F, 1): return fpv(r, VectorFPOp.fabs, double: double, scalar: false)
+        case (1, 0x0F, 1): return fpv(r, VectorFPOp.fneg, double: double, scalar: false)
+        case (1, 0x1F, 1): return fpv(r, VectorFPOp.fsqrt, double: double, scalar: false)
         case (0, 0x18, 0): return frint(FPRounding.nearestEven)
         case (0, 0x18, 1): return frint(FPRounding.plusInfinity)
         case (0, 0x19, 0): return frint(FPRounding.minusInfinity)
@@ -128,51 +127,50 @@ extension A64Decoder {
     }
 
     /// FMAXNMV/FMINNMV/FMAXV/FMINV (4S only without FEAT_FP16).
-    static func decodeSIMDAcrossLanesFP(_ w: UInt32) -> Op {
-        let a = bits(w, 23, 23), opcode = bits(w, 16, 12)
-        guard bits(w, 29, 29) == 1, bits(w, 30, 30) == 1, bits(w, 22, 22) == 0 else { return .undefined }
+    static func decodeSIMDAcrossLanesFP(_ f: SIMDAcrossLanesFields) -> Op {
+        let a = f.size >> 1, opcode = f.opcode, r = f.operands
+        guard f.u, f.q, f.size & 1 == 0 else { return .undefined }
         switch (opcode, a) {
-        case (0x0C, 0): return fpv(w, VectorFPOp.fmaxnmv, double: false, scalar: false)
-        case (0x0C, 1): return fpv(w, VectorFPOp.fminnmv, double: false, scalar: false)
-        case (0x0F, 0): return fpv(w, VectorFPOp.fmaxv, double: false, scalar: false)
-        case (0x0F, 1): return fpv(w, VectorFPOp.fminv, double: false, scalar: false)
+        case (0x0C, 0): return fpv(r, VectorFPOp.fmaxnmv, double: false, scalar: false)
+        case (0x0C, 1): return fpv(r, VectorFPOp.fminnmv, double: false, scalar: false)
+        case (0x0F, 0): return fpv(r, VectorFPOp.fmaxv, double: false, scalar: false)
+        case (0x0F, 1): return fpv(r, VectorFPOp.fminv, double: false, scalar: false)
         default: return .undefined
         }
     }
 
     /// Scalar pairwise FP: FADDP, FMAXP, FMINP, FMAXNMP, FMINNMP (Vd = op(Vn[0], Vn[1])).
-    static func decodeSIMDScalarPairwiseFP(_ w: UInt32) -> Op {
-        let a = bits(w, 23, 23), double = bits(w, 22, 22) == 1, opcode = bits(w, 16, 12)
-        guard bits(w, 29, 29) == 1 else { return .undefined }
+    static func decodeSIMDScalarPairwiseFP(_ f: SIMDScalarPairwiseFields) -> Op {
+        let a = f.size >> 1, double = f.size & 1 == 1, opcode = f.opcode, r = f.operands
+        guard f.u else { return .undefined }
         switch (opcode, a) {
-        case (0x0C, 0): return fpv(w, VectorFPOp.fmaxnmp, double: double, scalar: true)
-        case (0x0C, 1): return fpv(w, VectorFPOp.fminnmp, double: double, scalar: true)
-        case (0x0D, 0): return fpv(w, VectorOp.faddp, double: double, scalar: true)
-        case (0x0F, 0): return fpv(w, VectorFPOp.fmaxp, double: double, scalar: true)
-        case (0x0F, 1): return fpv(w, VectorFPOp.fminp, double: double, scalar: true)
+        case (0x0C, 0): return fpv(r, VectorFPOp.fmaxnmp, double: double, scalar: true)
+        case (0x0C, 1): return fpv(r, VectorFPOp.fminnmp, double: double, scalar: true)
+        case (0x0D, 0): return fpv(r, VectorOp.faddp, double: double, scalar: true)
+        case (0x0F, 0): return fpv(r, VectorFPOp.fmaxp, double: double, scalar: true)
+        case (0x0F, 1): return fpv(r, VectorFPOp.fminp, double: double, scalar: true)
         default: return .undefined
         }
     }
 
     /// SCVTF/UCVTF/FCVTZS/FCVTZU (vector or scalar, fixed-point): shift-immediate opcodes 0x1C and 0x1F.
-    static func decodeSIMDFixedConversion(_ w: UInt32, scalar: Bool) -> Op {
-        let u = UInt64(bits(w, 29, 29)), immh = bits(w, 22, 19), opcode = bits(w, 15, 11)
-        let both = UInt64(immh << 3 | bits(w, 18, 16))
+    static func decodeSIMDFixedConversion(u: Bool, immh: UInt32, immb: UInt32, opcode: UInt32, _ r: VectorOperands, scalar: Bool) -> Op {
+        let u = UInt64(u.bit)
+        let both = UInt64(immh << 3 | immb)
         let double: Bool
         if immh & 8 != 0 { double = true } else if immh & 4 != 0 { double = false } else { return .undefined }
-        if !scalar && double && bits(w, 30, 30) == 0 { return .undefined }
+        if !scalar && double && !r.q { return .undefined }
         let fbits = (double ? 128 : 64) - both
-        if opcode == 0x1C { return fpv(w, VectorFPOp.fromInt, double: double, scalar: scalar, imm: fbits | u << 16) }
-        return fpv(w, VectorFPOp.toInt, double: double, scalar: scalar, imm: fbits | UInt64(FPRounding.zero) << 8 | u << 16)
+        if opcode == 0x1C { return fpv(r, VectorFPOp.fromInt, double: double, scalar: scalar, imm: fbits | u << 16) }
+        return fpv(r, VectorFPOp.toInt, double: double, scalar: scalar, imm: fbits | UInt64(FPRounding.zero) << 8 | u << 16)
     }
 
     /// Advanced SIMD (scalar) x indexed element: FMLA, FMLS, FMUL, FMULX by element.
-    static func decodeSIMDIndexed(_ w: UInt32, scalar: Bool) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 12)
-        let l = bits(w, 21, 21), h = bits(w, 11, 11)
+    static func decodeSIMDIndexed(u: Bool, size: UInt32, opcode: UInt32, l: Bool, h: Bool, _ r: VectorOperands, scalar: Bool) -> Op {
+        let u = u.bit, l = l.bit, h = h.bit
         guard size >= 2 else { return .undefined }
         let double = size == 3
-        if double && (l == 1 || (!scalar && bits(w, 30, 30) == 0)) { return .undefined }
+        if double && (l == 1 || (!scalar && !r.q)) { return .undefined }
         let o: UInt16
         switch (u, opcode) {
         case (0, 0x1): o = VectorOp.fmla
@@ -182,7 +180,7 @@ extension A64Decoder {
         default: return .undefined
         }
         let index = double ? UInt64(h) : UInt64(h << 1 | l)
-        var op = fpv(w, o, double: double, scalar: scalar, rm: UInt8(bits(w, 20, 16)), imm: index)
+        var op = fpv(r, o, double: double, scalar: scalar, imm: index)
         op.aux |= VectorFPOp.indexed
         return op
     }

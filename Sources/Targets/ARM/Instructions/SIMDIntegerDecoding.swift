@@ -43,18 +43,18 @@ enum IntegerOp {
 
 extension A64Decoder {
     /// A `vInteger` op with the usual register fields.
-    static func integerOp(_ w: UInt32, _ o: UInt16, esize: UInt32, q: UInt32, scalar: Bool = false,
+    static func integerOp(_ r: VectorOperands, _ o: UInt16, esize: UInt32, q: UInt32, scalar: Bool = false,
                           rm: UInt8? = nil, imm: UInt64 = 0, byElement: Bool = false) -> Op {
-        Op(.vInteger, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: rm ?? UInt8(bits(w, 20, 16)),
-           aux: o | UInt16(esize) << 8 | UInt16(q) << 11 | (scalar ? IntegerOp.scalar : 0) | (byElement ? IntegerOp.byElement : 0),
+        Op(.vInteger, rd: r.rd, rn: r.rn, rm: rm ?? r.rm,
+           aux: Op.vectorAux(o, esize: esize, q: q == 1) | (scalar ? IntegerOp.scalar : 0) | (byElement ? IntegerOp.byElement : 0),
            imm: imm)
     }
 
     /// Three same (vector), integer opcodes not in SIMD.swift. Size 11 needs Q = 1
     /// (checked by the caller); halving, absolute-difference and doubling
     /// multiplies reserve it entirely.
-    static func decodeSIMDThreeSameInteger(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 11), q = bits(w, 30, 30)
+    static func decodeSIMDThreeSameInteger(_ f: SIMDThreeSameFields) -> Op {
+        let u = f.u.bit, size = f.size, opcode = f.opcode, q = f.q.bit, r = f.operands
         guard size != 3 || q == 1 else { return .undefined }
         let o: UInt16
         switch opcode {
@@ -72,12 +72,12 @@ extension A64Decoder {
         case 0x16 where size == 1 || size == 2: o = u == 0 ? IntegerOp.sqdmulh : IntegerOp.sqrdmulh
         default: return .undefined
         }
-        return integerOp(w, o, esize: size, q: q)
+        return integerOp(r, o, esize: size, q: q)
     }
 
     /// Scalar three same, integer opcodes not in SIMD.swift.
-    static func decodeSIMDScalarThreeSameInteger(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 11)
+    static func decodeSIMDScalarThreeSameInteger(_ f: SIMDScalarThreeSameFields) -> Op {
+        let u = f.u.bit, size = f.size, opcode = f.opcode, r = f.operands
         let o: UInt16
         switch opcode {
         case 0x01: o = u == 0 ? IntegerOp.sqadd : IntegerOp.uqadd
@@ -96,19 +96,18 @@ extension A64Decoder {
             case (0x07, _): v = VectorOp.cmhs
             default: v = VectorOp.cmtst
             }
-            return Op(.vBinary, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)), rm: UInt8(bits(w, 20, 16)),
-                      aux: v | 3 << 8 | VectorOp.scalar)
+            return Op(.vBinary, rd: r.rd, rn: r.rn, rm: r.rm, aux: Op.vectorAux(v, esize: 3, q: false) | VectorOp.scalar)
         default: return .undefined
         }
-        return integerOp(w, o, esize: size, q: 0, scalar: true)
+        return integerOp(r, o, esize: size, q: 0, scalar: true)
     }
 
     /// Three different (vector), opcodes not in SIMD.swift; size 11 only for PMULL (64 × 64 → 128).
-    static func decodeSIMDThreeDifferentInteger(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 12), q = bits(w, 30, 30)
+    static func decodeSIMDThreeDifferentInteger(_ f: SIMDThreeDifferentFields) -> Op {
+        let u = f.u.bit, size = f.size, opcode = f.opcode, q = f.q.bit, r = f.operands
         if opcode == 14 {
             guard u == 0, size == 0 || size == 3 else { return .undefined }
-            return integerOp(w, IntegerOp.pmull, esize: size, q: q)
+            return integerOp(r, IntegerOp.pmull, esize: size, q: q)
         }
         guard size != 3 else { return .undefined }
         let o: UInt16
@@ -123,12 +122,12 @@ extension A64Decoder {
         case 13 where u == 0 && size != 0: o = IntegerOp.sqdmull
         default: return .undefined
         }
-        return integerOp(w, o, esize: size, q: q)
+        return integerOp(r, o, esize: size, q: q)
     }
 
     /// Scalar three different: SQDMLAL, SQDMLSL, SQDMULL (H → S, S → D).
-    static func decodeSIMDScalarThreeDifferent(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 15, 12)
+    static func decodeSIMDScalarThreeDifferent(_ f: SIMDScalarThreeDifferentFields) -> Op {
+        let u = f.u.bit, size = f.size, opcode = f.opcode, r = f.operands
         guard u == 0, size == 1 || size == 2 else { return .undefined }
         let o: UInt16
         switch opcode {
@@ -137,12 +136,12 @@ extension A64Decoder {
         case 13: o = IntegerOp.sqdmull
         default: return .undefined
         }
-        return integerOp(w, o, esize: size, q: 0, scalar: true)
+        return integerOp(r, o, esize: size, q: 0, scalar: true)
     }
 
     /// Two-register miscellaneous (vector), integer opcodes not in SIMD.swift.
-    static func decodeSIMDTwoRegisterMiscInteger(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 16, 12), q = bits(w, 30, 30)
+    static func decodeSIMDTwoRegisterMiscInteger(_ f: SIMDTwoRegisterMiscFields) -> Op {
+        let u = f.u.bit, size = f.size, opcode = f.opcode, q = f.q.bit, r = f.operands
         let o: UInt16
         switch opcode {
         case 0x02 where size != 3: o = u == 0 ? IntegerOp.saddlp : IntegerOp.uaddlp
@@ -154,13 +153,13 @@ extension A64Decoder {
         case 0x14 where size != 3: o = u == 0 ? IntegerOp.sqxtn : IntegerOp.uqxtn
         default: return .undefined
         }
-        return integerOp(w, o, esize: size, q: q, rm: 0)
+        return integerOp(r, o, esize: size, q: q, rm: 0)
     }
 
     /// Scalar two-register miscellaneous, integer opcodes not in SIMD.swift.
-    static func decodeSIMDScalarTwoRegisterMiscInteger(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), size = bits(w, 23, 22), opcode = bits(w, 16, 12)
-        let rd = UInt8(bits(w, 4, 0)), rn = UInt8(bits(w, 9, 5))
+    static func decodeSIMDScalarTwoRegisterMiscInteger(_ f: SIMDScalarTwoRegisterMiscFields) -> Op {
+        let u = f.u.bit, size = f.size, opcode = f.opcode, r = f.operands
+        let rd = f.rd.raw, rn = f.rn.raw
         let o: UInt16
         switch opcode {
         case 0x03: o = u == 0 ? IntegerOp.suqadd : IntegerOp.usqadd
@@ -179,15 +178,15 @@ extension A64Decoder {
             case (0x0B, 0): v = VectorOp.abs
             default: v = VectorOp.neg
             }
-            return Op(.vUnary, rd: rd, rn: rn, aux: v | 3 << 8 | VectorOp.scalar)
+            return Op(.vUnary, rd: rd, rn: rn, aux: Op.vectorAux(v, esize: 3, q: false) | VectorOp.scalar)
         default: return .undefined
         }
-        return integerOp(w, o, esize: size, q: 0, scalar: true, rm: 0)
+        return integerOp(r, o, esize: size, q: 0, scalar: true, rm: 0)
     }
 
     /// Shift by immediate (vector), opcodes not in SIMD.swift (immh != 0 checked by the caller).
-    static func decodeSIMDShiftImmediateInteger(_ w: UInt32) -> Op {
-        let q = bits(w, 30, 30), u = bits(w, 29, 29), immh = bits(w, 22, 19), immb = bits(w, 18, 16), opcode = bits(w, 15, 11)
+    static func decodeSIMDShiftImmediateInteger(_ f: SIMDShiftImmediateFields) -> Op {
+        let q = f.q.bit, u = f.u.bit, immh = f.immh, immb = f.immb, opcode = f.opcode, r = f.operands
         guard immh != 0 else { return .undefined }
         let esize = UInt32(31 - immh.leadingZeroBitCount)
         let ebits = UInt32(8) << esize
@@ -214,18 +213,18 @@ extension A64Decoder {
             case (0x13, 0): n = IntegerOp.sqrshrn
             default: n = IntegerOp.uqrshrn
             }
-            return integerOp(w, n, esize: esize, q: q, rm: 0, imm: right)
+            return integerOp(r, n, esize: esize, q: q, rm: 0, imm: right)
         default: return .undefined
         }
         guard esize < 3 || q == 1 else { return .undefined }
-        return integerOp(w, o, esize: esize, q: q, rm: 0, imm: amount)
+        return integerOp(r, o, esize: esize, q: q, rm: 0, imm: amount)
     }
 
     /// Scalar shift by immediate, forms not in SIMD.swift. The D-only forms
     /// need immh = 1xxx; the saturating left shifts take any size; the
     /// narrowing ones take B/H/S destinations only.
-    static func decodeSIMDScalarShiftImmediateInteger(_ w: UInt32) -> Op {
-        let u = bits(w, 29, 29), immh = bits(w, 22, 19), immb = bits(w, 18, 16), opcode = bits(w, 15, 11)
+    static func decodeSIMDScalarShiftImmediateInteger(_ f: SIMDScalarShiftImmediateFields) -> Op {
+        let u = f.u.bit, immh = f.immh, immb = f.immb, opcode = f.opcode, r = f.operands
         guard immh != 0 else { return .undefined }
         let esize = UInt32(31 - immh.leadingZeroBitCount)
         let ebits = UInt32(8) << esize
@@ -234,8 +233,7 @@ extension A64Decoder {
         let o: UInt16, amount: UInt64
         switch (opcode, u) {
         case (0x02, _) where esize == 3:
-            return Op(.vShift, rd: UInt8(bits(w, 4, 0)), rn: UInt8(bits(w, 9, 5)),
-                      aux: (u == 0 ? VectorOp.ssra : VectorOp.usra) | 3 << 8, imm: right)
+            return Op(.vShift, rd: r.rd, rn: r.rn, aux: Op.vectorAux(u == 0 ? VectorOp.ssra : VectorOp.usra, esize: 3, q: false), imm: right)
         case (0x04, _) where esize == 3: o = u == 0 ? IntegerOp.srshr : IntegerOp.urshr; amount = right
         case (0x06, _) where esize == 3: o = u == 0 ? IntegerOp.srsra : IntegerOp.ursra; amount = right
         case (0x08, 1) where esize == 3: o = IntegerOp.sri; amount = right
@@ -248,6 +246,6 @@ extension A64Decoder {
         case (0x13, _) where esize < 3: o = u == 0 ? IntegerOp.sqrshrn : IntegerOp.uqrshrn; amount = right
         default: return .undefined
         }
-        return integerOp(w, o, esize: esize, q: 0, scalar: true, rm: 0, imm: amount)
+        return integerOp(r, o, esize: esize, q: 0, scalar: true, rm: 0, imm: amount)
     }
 }

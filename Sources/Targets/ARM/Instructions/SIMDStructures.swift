@@ -7,20 +7,20 @@ import ChimeraCPUKit
 
 extension A64Decoder {
     /// Decodes the forms with selem = opcode<0>:R + 1 > 1 (SIMD.swift handles selem = 1).
-    static func decodeSIMDLoadStoreSingleStructure(_ w: UInt32) -> Op {
-        let q = bits(w, 30, 30), post = bits(w, 23, 23), load = bits(w, 22, 22), r = bits(w, 21, 21), rm = bits(w, 20, 16)
-        let opcode = bits(w, 15, 13), s = bits(w, 12, 12), size = bits(w, 11, 10)
-        if post == 0 && rm != 0 { return .undefined }
+    static func decodeSIMDLoadStoreSingleStructure(_ f: SIMDLoadStoreSingleFields) -> Op {
+        let q = f.q.bit, post = f.p, load = f.l.bit, r = f.r.bit
+        let opcode = f.opcode, s = f.s.bit, size = f.size
+        if !post && f.rm.number != 0 { return .undefined }
         let selem = ((opcode & 1) << 1 | r) + 1
         guard selem > 1 else { return .undefined }
-        let rmSlot: UInt8 = post == 0 ? 0xFF : (rm == 31 ? 0xFE : UInt8(rm))
-        let rt = UInt8(bits(w, 4, 0)), rn = spr(bits(w, 9, 5))
+        let rmSlot = Op.postIndexSlot(post: post, rm: f.rm)
+        let rt = f.rt.raw, rn = f.rn.sp
         let esize: UInt32, index: UInt32
         switch opcode >> 1 {
         case 3:
             // LDnR: load only, S must be 0.
             guard load == 1, s == 0 else { return .undefined }
-            return Op(.ldNr, rd: rt, rn: rn, rm: rmSlot, aux: UInt16(size | q << 4 | (selem - 1) << 5),
+            return Op(.ldNr, rd: rt, rn: rn, rm: rmSlot, aux: Op.structureAux(esize: size, q: f.q, elements: selem),
                       imm: UInt64(selem) << UInt64(size))
         case 0:
             esize = 0; index = q << 3 | s << 2 | size
@@ -37,7 +37,7 @@ extension A64Decoder {
             }
         }
         return Op(load == 1 ? .ldNLane : .stNLane, rd: rt, rn: rn, rm: rmSlot,
-                  aux: UInt16(esize | (selem - 1) << 5 | index << 8), imm: UInt64(selem) << UInt64(esize))
+                  aux: Op.structureAux(esize: esize, elements: selem, index: index), imm: UInt64(selem) << UInt64(esize))
     }
 }
 

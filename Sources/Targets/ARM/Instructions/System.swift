@@ -5,10 +5,10 @@ import ChimeraCPUKit
 // SVC/HVC/SMC/BRK/HLT, hints, barriers, PSTATE access, SYS and MRS/MSR.
 
 extension A64Decoder {
-    static func decodeExceptionGeneration(_ w: UInt32) -> Op {
-        let opc = bits(w, 23, 21), ll = bits(w, 1, 0), imm = UInt64(bits(w, 20, 5))
-        guard bits(w, 4, 2) == 0 else { return .undefined }
-        switch (opc, ll) {
+    static func decodeExceptionGeneration(_ f: ExceptionGenerationFields) -> Op {
+        let imm = UInt64(f.imm16)
+        guard f.op2 == 0 else { return .undefined }
+        switch (f.opc, f.ll) {
         case (0, 1): return Op(.svc, imm: imm)
         case (0, 2): return Op(.hvc, imm: imm)
         case (0, 3): return Op(.smc, imm: imm)
@@ -18,14 +18,13 @@ extension A64Decoder {
         }
     }
 
-    static func decodeSystem(_ w: UInt32) -> Op {
-        let l = bits(w, 21, 21), op0 = bits(w, 20, 19), op1 = bits(w, 18, 16)
-        let crn = bits(w, 15, 12), crm = bits(w, 11, 8), op2 = bits(w, 7, 5), rt = bits(w, 4, 0)
+    static func decodeSystem(_ f: SystemFields) -> Op {
+        let l = f.l, op0 = f.op0, op1 = f.op1, crn = f.crn, crm = f.crm, op2 = f.op2, rt = f.rt
         switch op0 {
         case 0:
-            guard l == 0 else { return .undefined }
+            guard !l else { return .undefined }
             switch crn {
-            case 2 where op1 == 3 && rt == 31:
+            case 2 where op1 == 3 && rt.is31:
                 switch crm << 3 | op2 {
                 case 1: return Op(.yield)
                 case 2: return Op(.wfe)
@@ -34,14 +33,14 @@ extension A64Decoder {
                 case 5: return Op(.sevl)
                 default: return Op(.nop)   // NOP and unallocated hints (BTI, PAC*SP, ESB, …) execute as NOP
                 }
-            case 3 where op1 == 3 && rt == 31:
+            case 3 where op1 == 3 && rt.is31:
                 switch op2 {
                 case 2: return Op(.clrex)
                 case 4, 5: return Op(.nop)     // DSB, DMB: one host thread keeps the machine sequentially consistent
                 case 6: return Op(.isb)
                 default: return .undefined
                 }
-            case 4 where rt == 31:
+            case 4 where rt.is31:
                 switch (op1, op2) {
                 case (0, 5): return Op(.msrSPSel, imm: UInt64(crm))
                 case (3, 6): return Op(.msrDAIFSet, imm: UInt64(crm))
@@ -52,13 +51,13 @@ extension A64Decoder {
                 return .undefined
             }
         case 1:
-            guard l == 0 else { return .undefined }
+            guard !l else { return .undefined }
             // DC ZVA zeroes a block; other cache, TLB and address-translation maintenance is a no-op with the MMU off.
-            if op1 == 3 && crn == 7 && crm == 4 && op2 == 1 { return Op(.sysNop, rd: zr(rt), aux: 1) }
-            return Op(.sysNop, rd: zr(rt))
+            if op1 == 3 && crn == 7 && crm == 4 && op2 == 1 { return Op(.sysNop, rd: rt.xzr, aux: 1) }
+            return Op(.sysNop, rd: rt.xzr)
         default:
             let key = UInt64(SystemRegister(UInt16(op0), UInt16(op1), UInt16(crn), UInt16(crm), UInt16(op2)).rawValue)
-            return l == 1 ? Op(.mrs, rd: zd(rt), imm: key) : Op(.msr, rd: zr(rt), imm: key)
+            return l ? Op(.mrs, rd: rt.sink, imm: key) : Op(.msr, rd: rt.xzr, imm: key)
         }
     }
 }
