@@ -89,22 +89,25 @@ public struct SoftTLB {
     public static let entries = 256
     public static let pageMask: UInt64 = 0xFFF
 
-    /// The four arrays in one allocation, so a loop that uses several keeps
-    /// one base pointer in a register: read, write, fetch, code-write.
-    public let entries: UnsafeMutablePointer<TLBEntry>
-
-    @inlinable public var read: UnsafeMutablePointer<TLBEntry> { entries }
-    @inlinable public var write: UnsafeMutablePointer<TLBEntry> { entries + SoftTLB.entries }
-    @inlinable public var fetch: UnsafeMutablePointer<TLBEntry> { entries + 2 * SoftTLB.entries }
-    @inlinable public var codeWrite: UnsafeMutablePointer<TLBEntry> { entries + 3 * SoftTLB.entries }
+    public let read: UnsafeMutablePointer<TLBEntry>
+    public let write: UnsafeMutablePointer<TLBEntry>
+    public let fetch: UnsafeMutablePointer<TLBEntry>
+    public let codeWrite: UnsafeMutablePointer<TLBEntry>
 
     public init() {
-        entries = .allocate(capacity: 4 * SoftTLB.entries)
-        entries.initialize(repeating: TLBEntry(), count: 4 * SoftTLB.entries)
+        func array() -> UnsafeMutablePointer<TLBEntry> {
+            let p = UnsafeMutablePointer<TLBEntry>.allocate(capacity: SoftTLB.entries)
+            p.initialize(repeating: TLBEntry(), count: SoftTLB.entries)
+            return p
+        }
+        read = array()
+        write = array()
+        fetch = array()
+        codeWrite = array()
     }
 
     public func deallocate() {
-        entries.deallocate()
+        read.deallocate(); write.deallocate(); fetch.deallocate(); codeWrite.deallocate()
     }
 
     @inlinable @inline(__always)
@@ -240,7 +243,10 @@ public struct SoftTLB {
 
     /// Empties every array (map changes, MMU switched, CR3 without PCID).
     public func flushAll() {
-        entries.update(repeating: TLBEntry(), count: 4 * SoftTLB.entries)
+        read.update(repeating: TLBEntry(), count: SoftTLB.entries)
+        write.update(repeating: TLBEntry(), count: SoftTLB.entries)
+        fetch.update(repeating: TLBEntry(), count: SoftTLB.entries)
+        codeWrite.update(repeating: TLBEntry(), count: SoftTLB.entries)
     }
 
     /// Drops the entries of the page holding `va` in every array (TLBI VA,

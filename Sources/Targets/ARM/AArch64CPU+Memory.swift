@@ -22,21 +22,21 @@ extension AArch64CPU: SoftTLBMissHandler {
     /// Address of a single-register or pair access (see `AddressMode`).
     @inline(__always)
     func effectiveAddress(_ op: Op, _ base: UInt64, _ r: UnsafeMutablePointer<UInt64>, _ pc: UInt64) throws(GuestTrap) -> UInt64 {
-        if _slowPath(op.aux & 0x8000 != 0) && st.pointee.spAlignmentCheck != 0 && base & 15 != 0 {
+        if _slowPath(op.hasSPBase) && st.pointee.spAlignmentCheck != 0 && base & 15 != 0 {
             throw raiseSPAlignment(pc)
         }
-        switch op.aux & 7 {
+        switch op.addressMode {
         case AddressMode.offset, AddressMode.preIndex: return base &+ op.imm
         case AddressMode.postIndex: return base
         case AddressMode.register:
-            return base &+ extendRegister(r[Int(op.rm)], option: (op.aux >> 4) & 7, shift: UInt64((op.aux >> 8) & 7))
+            return base &+ extendRegister(r[Int(op.rm)], option: op.registerOffsetOption, shift: UInt64(op.registerOffsetShift))
         default: return op.imm
         }
     }
 
     @inline(__always)
     func writeBack(_ op: Op, _ base: UInt64, _ r: UnsafeMutablePointer<UInt64>) {
-        let mode = op.aux & 7
+        let mode = op.addressMode
         if mode == AddressMode.preIndex || mode == AddressMode.postIndex {
             r[Int(op.rn)] = base &+ op.imm
         }

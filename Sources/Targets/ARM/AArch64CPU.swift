@@ -371,16 +371,16 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                 case .ccmp, .ccmn:
                     conditionalCompare(op, r)
                 case .csel:
-                    let v = conditionHolds(op.aux & 0xF, r[Slot.nzcv]) ? r[Int(op.rn)] : r[Int(op.rm)]
+                    let v = conditionHolds(op.condition, r[Slot.nzcv]) ? r[Int(op.rn)] : r[Int(op.rm)]
                     r[Int(op.rd)] = op.aux & 0x100 != 0 ? v : v & 0xFFFF_FFFF
                 case .csinc:
-                    let v = conditionHolds(op.aux & 0xF, r[Slot.nzcv]) ? r[Int(op.rn)] : r[Int(op.rm)] &+ 1
+                    let v = conditionHolds(op.condition, r[Slot.nzcv]) ? r[Int(op.rn)] : r[Int(op.rm)] &+ 1
                     r[Int(op.rd)] = op.aux & 0x100 != 0 ? v : v & 0xFFFF_FFFF
                 case .csinv:
-                    let v = conditionHolds(op.aux & 0xF, r[Slot.nzcv]) ? r[Int(op.rn)] : ~r[Int(op.rm)]
+                    let v = conditionHolds(op.condition, r[Slot.nzcv]) ? r[Int(op.rn)] : ~r[Int(op.rm)]
                     r[Int(op.rd)] = op.aux & 0x100 != 0 ? v : v & 0xFFFF_FFFF
                 case .csneg:
-                    let v = conditionHolds(op.aux & 0xF, r[Slot.nzcv]) ? r[Int(op.rn)] : 0 &- r[Int(op.rm)]
+                    let v = conditionHolds(op.condition, r[Slot.nzcv]) ? r[Int(op.rn)] : 0 &- r[Int(op.rm)]
                     r[Int(op.rd)] = op.aux & 0x100 != 0 ? v : v & 0xFFFF_FFFF
                 case .rbit64, .rbit32, .rev16_64, .rev16_32, .rev32_64, .rev64, .rev32, .clz64, .clz32, .cls64, .cls32:
                     r[Int(op.rd)] = dataProcessing1Source(op.kind, r[Int(op.rn)])
@@ -430,7 +430,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                     r[30] = pc &+ UInt64(i) &* 4 &+ 4
                     next = op.imm; i += 1; break inner
                 case .bcond:
-                    if (op.aux &>> UInt16(truncatingIfNeeded: (r[Slot.nzcv] &>> 28) & 0xF)) & 1 != 0 { next = op.imm; i += 1; break inner }
+                    if op.branchTaken(nzcv: UInt16(truncatingIfNeeded: r[Slot.nzcv] &>> 28)) { next = op.imm; i += 1; break inner }
                 case .cbz64:
                     if r[Int(op.rd)] == 0 { next = op.imm; i += 1; break inner }
                 case .cbz32:
