@@ -165,6 +165,7 @@ extension AArch64CPU: SoftTLBMissHandler {
     /// Drops every translated block (map change, cache full, FP trap change).
     func flushTranslations() {
         blocks.flush()
+        executor?.blocksFlushed()
     }
 
     /// `CodeWriteObserver`: a store hit a page holding translated code; the

@@ -60,6 +60,8 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     let st: UnsafeMutablePointer<HotState>
     /// The soft-TLB (the MMU is off: virtual = physical).
     let tlb = SoftTLB()
+    /// What runs the translated blocks (`AArch64Interpreter` unless replaced).
+    var executor: (any BlockExecutor<Op>)!
     /// Translated blocks, keyed by their virtual PC (decoded ops hold
     /// absolute branch targets and literal addresses).
     let blocks = BlockCache<Op>(capacity: AArch64CPU.opCapacity, maxBlock: AArch64CPU.maxBlockOps, filler: .undefined)
@@ -102,6 +104,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         st.initialize(to: HotState())
         super.init(creation)
         timer = GenericTimer(cpu: self)
+        executor = AArch64Interpreter(core: self)
     }
 
     deinit {
@@ -199,39 +202,51 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         return reason
     }
 
-    /// The interpreter proper. Returns when the budget is spent, the stop
-    /// flag is raised, or the guest halts, exits or faults unrecoverably.
+    /// The run loop: interrupts, block lookup and translation between
+    /// chains of blocks, which the executor runs. Returns when the budget
+    /// is spent, the stop flag is raised, or the guest halts, exits or
+    /// faults unrecoverably.
     private func execute(budget: UInt64) -> StopReason {
+        let st = self.st
+        let stop = stopFlag
+        let end = st.pointee.retired &+ budget
+        while st.pointee.retired < end {
+            if _slowPath(stop.pointee != 0) { break }
+            if _slowPath(st.pointee.interruptPending != 0) {
+                takeInterrupt()
+                if let s = pendingStop { return finishStop(s) }
+            }
+            let pc = st.pointee.pc
+            guard let entry = blocks.cached(pc, tag: 0) ?? lookupOrTranslate(pc) else {
+                // Instruction abort was delivered (or the guest cannot take it).
+                if let s = pendingStop { return finishStop(s) }
+                continue
+            }
+            do throws(GuestTrap) {
+                try executor.execute(entry, until: end)
+            } catch {
+                // `leave`: WFI/WFE halted the core, or the guest exited or faulted for good.
+                if let s = pendingStop { return finishStop(s) }
+                return .halted
+            }
+        }
+        return .budgetExhausted
+    }
+
+    /// The switch interpreter (`AArch64Interpreter`): runs the block
+    /// `first` at `st.pc`, then its successors while they are translated,
+    /// nothing is pending and the budget lasts. Leaves `st.pc` at the next
+    /// instruction; throws `GuestTrap.leave` when the run must stop.
+    @inline(never)
+    func runBlocks(_ first: A64Block, until end: UInt64) throws(GuestTrap) {
         let r = regs
         let st = self.st
         let stop = stopFlag
-        var remaining = budget
         var pc = st.pointee.pc
-
-        while remaining > 0 {
-            if _slowPath(stop.pointee != 0) { break }
-            if _slowPath(st.pointee.interruptPending != 0) {
-                st.pointee.pc = pc
-                takeInterrupt()
-                if let s = pendingStop { return finishStop(s) }
-                pc = st.pointee.pc
-            }
-            // Find the block.
-            let entry: A64Block
-            if let e = blocks.cached(pc, tag: 0) {
-                entry = e
-            } else {
-                st.pointee.pc = pc
-                guard let e = lookupOrTranslate(pc) else {
-                    // Instruction abort was delivered (or the guest cannot take it).
-                    if let s = pendingStop { return finishStop(s) }
-                    pc = st.pointee.pc
-                    continue
-                }
-                entry = e
-            }
+        var entry = first
+        while true {
             st.pointee.blockPC = pc
-            let count = Int(min(UInt64(entry.count), remaining))
+            let count = Int(min(UInt64(entry.count), end &- st.pointee.retired))
             let block = UnsafePointer(entry.code.unsafelyUnwrapped)
             var next = pc &+ UInt64(count) &* 4
             var i = 0
@@ -594,30 +609,26 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
             switch exit {
             case 0:
                 st.pointee.retired &+= UInt64(i)
-                remaining -= UInt64(i)
                 pc = next
             case 1:
                 // The instruction completed and redirected (ERET, exception-generating, MSR).
                 st.pointee.retired &+= UInt64(i) &+ 1
-                remaining -= min(remaining, UInt64(i) &+ 1)
                 pc = st.pointee.pc
             case 2:
                 // A synchronous exception: the faulting instruction does not retire.
                 st.pointee.retired &+= UInt64(i)
-                remaining -= UInt64(i)
                 pc = st.pointee.pc
-                if let s = pendingStop { return finishStop(s) }
+                if pendingStop != nil { throw GuestTrap.leave }
             default:
                 // Stop the run (WFI, exit); st.pc holds the resume point.
                 st.pointee.retired &+= UInt64(i) &+ (exit == 3 ? 1 : 0)
-                pc = st.pointee.pc
-                st.pointee.pc = pc
-                if let s = pendingStop { return finishStop(s) }
-                return .halted
+                throw GuestTrap.leave
             }
+            st.pointee.pc = pc
+            if st.pointee.retired >= end || stop.pointee != 0 || st.pointee.interruptPending != 0 { return }
+            guard let e = blocks.cached(pc, tag: 0) else { return }
+            entry = e
         }
-        st.pointee.pc = pc
-        return .budgetExhausted
     }
 
     private func finishStop(_ s: StopReason) -> StopReason {
@@ -631,3 +642,12 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     }
 }
 
+
+/// The switch interpreter: the AArch64 core's first `BlockExecutor`.
+final class AArch64Interpreter: BlockExecutor {
+    unowned(unsafe) let core: AArch64CPU
+    init(core: AArch64CPU) { self.core = core }
+    var name: String { "interp" }
+    func execute(_ first: A64Block, until end: UInt64) throws(GuestTrap) { try core.runBlocks(first, until: end) }
+    func blocksFlushed() {}
+}
