@@ -83,6 +83,8 @@ let package = Package(
 
         .testTarget(name: "ChimeraCoreTests", dependencies: ["ChimeraCore"],
                     path: "Tests/CoreTests"),
+        .testTarget(name: "ChimeraCPUKitTests", dependencies: ["ChimeraCPUKit", "ChimeraCore"],
+                    path: "Tests/CPUKitTests"),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM", "ChimeraX86",
                                    "ChimeraLoader", "ChimeraBoards", "ChimeraKit", "ChimeraMonitor", "ChimeraTestSupport"],

@@ -69,7 +69,8 @@ public struct BlockLink<Instruction> {
 ///   (`invalidate`).
 ///
 /// The hot pointers are `let`s of this struct; the directory lives in a
-/// class the hot loop never touches.
+/// class the hot loop never touches. The owner calls `deallocate()` once,
+/// in its `deinit`.
 public struct BlockCache<Instruction> {
     public static var tableSize: Int { 1 << 14 }
     /// Instructions in one arena chunk.
@@ -82,7 +83,10 @@ public struct BlockCache<Instruction> {
     /// Moves on whenever a link could have become wrong; starts at 1 so
     /// zeroed links never match.
     public let epochWord: UnsafeMutablePointer<UInt64>
-    let directory: BlockDirectory<Instruction>
+    /// Unmanaged, so copying the struct into a hot loop's locals costs no
+    /// reference counting; `deallocate()` releases it.
+    private let directoryReference: Unmanaged<BlockDirectory<Instruction>>
+    var directory: BlockDirectory<Instruction> { directoryReference.takeUnretainedValue() }
 
     /// A cache whose arena holds at most `capacity` decoded instructions.
     public init(capacity: Int, maxBlock: Int, filler: Instruction) {
@@ -92,7 +96,7 @@ public struct BlockCache<Instruction> {
         links.initialize(repeating: BlockLink(), count: 2 * (Self.tableSize + 1))
         epochWord = .allocate(capacity: 1)
         epochWord.initialize(to: 1)
-        directory = BlockDirectory(capacity: capacity, maxBlock: maxBlock, filler: filler)
+        directoryReference = Unmanaged.passRetained(BlockDirectory(capacity: capacity, maxBlock: maxBlock, filler: filler))
     }
 
     public func deallocate() {
@@ -100,6 +104,7 @@ public struct BlockCache<Instruction> {
         links.deallocate()
         epochWord.deallocate()
         directory.release()
+        directoryReference.release()
     }
 
     // MARK: Hot path

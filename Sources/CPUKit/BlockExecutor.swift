@@ -13,9 +13,11 @@ public protocol BlockExecutor<Instruction>: AnyObject {
     var name: String { get }
     /// Runs translated blocks starting with `first` until the core has
     /// retired `end` instructions, something is pending, or a block's
-    /// successor is not translated yet; a guest exception arrives as the
-    /// thrown trap, with the core's position at the faulting instruction.
-    func execute(_ first: BlockRef<Instruction>, until end: UInt64) throws(GuestTrap)
+    /// successor is not translated yet. Returns the guest exception that
+    /// ended the run (with the core's position at the faulting
+    /// instruction), or nil. A returned value rather than a typed throw:
+    /// the trap crosses an existential here, once per chain of blocks.
+    func execute(_ first: BlockRef<Instruction>, until end: UInt64) -> GuestTrap?
     /// The block cache was flushed: anything derived from its blocks is stale.
     func blocksFlushed()
 }

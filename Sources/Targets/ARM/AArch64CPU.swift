@@ -222,9 +222,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                 if let s = pendingStop { return finishStop(s) }
                 continue
             }
-            do throws(GuestTrap) {
-                try executor.execute(entry, until: end)
-            } catch {
+            if executor.execute(entry, until: end) != nil {
                 // `leave`: WFI/WFE halted the core, or the guest exited or faulted for good.
                 if let s = pendingStop { return finishStop(s) }
                 return .halted
@@ -648,6 +646,9 @@ final class AArch64Interpreter: BlockExecutor {
     unowned(unsafe) let core: AArch64CPU
     init(core: AArch64CPU) { self.core = core }
     var name: String { "interp" }
-    func execute(_ first: A64Block, until end: UInt64) throws(GuestTrap) { try core.runBlocks(first, until: end) }
+    func execute(_ first: A64Block, until end: UInt64) -> GuestTrap? {
+        do throws(GuestTrap) { try core.runBlocks(first, until: end) } catch { return error }
+        return nil
+    }
     func blocksFlushed() {}
 }

@@ -268,7 +268,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     blocks.link(from: chainMissSlot, pc: hot.pointee.rip, to: next)
                 }
                 chainMissSlot = -1
-                try executor.execute(next, until: single ? hot.pointee.retired &+ 1 : end)
+                if let trap = executor.execute(next, until: single ? hot.pointee.retired &+ 1 : end) { throw trap }
             } catch {
                 if error.vector == X86Fault.leave.vector {
                     let reason = leaveReason
@@ -815,6 +815,9 @@ final class X86Interpreter: BlockExecutor {
     unowned(unsafe) let core: X86CPU
     init(core: X86CPU) { self.core = core }
     var name: String { "interp" }
-    func execute(_ first: X86Block, until end: UInt64) throws(GuestTrap) { try core.runBlocks(first, until: end) }
+    func execute(_ first: X86Block, until end: UInt64) -> GuestTrap? {
+        do throws(GuestTrap) { try core.runBlocks(first, until: end) } catch { return error }
+        return nil
+    }
     func blocksFlushed() {}
 }
