@@ -21,3 +21,24 @@ public protocol BlockExecutor<Instruction>: AnyObject {
     /// The block cache was flushed: anything derived from its blocks is stale.
     func blocksFlushed()
 }
+
+/// The first executor of every core: its switch interpreter behind the
+/// seam. `run` is the core's interpreter proper (blocks from `first` until
+/// `end` retired, something pending, or an untranslated successor); the
+/// core passes it capturing itself `unowned(unsafe)`, since the core owns
+/// its executor.
+public final class Interpreter<Instruction>: BlockExecutor {
+    public typealias Run = (BlockRef<Instruction>, UInt64) throws(GuestTrap) -> Void
+    let run: Run
+
+    public init(_ run: @escaping Run) { self.run = run }
+
+    public var name: String { "interp" }
+
+    public func execute(_ first: BlockRef<Instruction>, until end: UInt64) -> GuestTrap? {
+        do throws(GuestTrap) { try run(first, end) } catch { return error }
+        return nil
+    }
+
+    public func blocksFlushed() {}
+}

@@ -60,7 +60,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     let st: UnsafeMutablePointer<HotState>
     /// The soft-TLB (the MMU is off: virtual = physical).
     let tlb = SoftTLB()
-    /// What runs the translated blocks (`AArch64Interpreter` unless replaced).
+    /// What runs the translated blocks (its `Interpreter` unless replaced).
     var executor: (any BlockExecutor<Op>)!
     /// Translated blocks, keyed by their virtual PC (decoded ops hold
     /// absolute branch targets and literal addresses).
@@ -104,7 +104,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         st.initialize(to: HotState())
         super.init(creation)
         timer = GenericTimer(cpu: self)
-        executor = AArch64Interpreter(core: self)
+        executor = Interpreter { [unowned(unsafe) self] first, end throws(GuestTrap) in try self.runBlocks(first, until: end) }
     }
 
     deinit {
@@ -231,7 +231,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         return .budgetExhausted
     }
 
-    /// The switch interpreter (`AArch64Interpreter`): runs the block
+    /// The switch interpreter (behind `Interpreter`): runs the block
     /// `first` at `st.pc`, then its successors while they are translated,
     /// nothing is pending and the budget lasts. Leaves `st.pc` at the next
     /// instruction; throws `GuestTrap.leave` when the run must stop.
@@ -638,17 +638,4 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         if case .halted = s { pendingStop = nil }
         return s
     }
-}
-
-
-/// The switch interpreter: the AArch64 core's first `BlockExecutor`.
-final class AArch64Interpreter: BlockExecutor {
-    unowned(unsafe) let core: AArch64CPU
-    init(core: AArch64CPU) { self.core = core }
-    var name: String { "interp" }
-    func execute(_ first: A64Block, until end: UInt64) -> GuestTrap? {
-        do throws(GuestTrap) { try core.runBlocks(first, until: end) } catch { return error }
-        return nil
-    }
-    func blocksFlushed() {}
 }

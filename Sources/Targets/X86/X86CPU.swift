@@ -23,7 +23,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     let blocks = BlockCache<DecodedInstruction>(capacity: X86CPU.codeCapacity,
                                                 maxBlock: X86CPU.maxBlockInstructions,
                                                 filler: DecodedInstruction())
-    /// What runs the translated blocks (`X86Interpreter` unless replaced).
+    /// What runs the translated blocks (its `Interpreter` unless replaced).
     var executor: (any BlockExecutor<DecodedInstruction>)!
     /// The slot of the block `runBlocks` left because its successor was not
     /// in the fetch TLB or block table (-1 otherwise): the run loop links
@@ -91,7 +91,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         hot = .allocate(capacity: 1)
         hot.initialize(to: X86HotState())
         super.init(creation)
-        executor = X86Interpreter(core: self)
+        executor = Interpreter { [unowned(unsafe) self] first, end throws(GuestTrap) in try self.runBlocks(first, until: end) }
     }
 
     deinit {
@@ -808,16 +808,4 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             hot.pointee.abortBlock = 1
         }
     }
-}
-
-/// The switch interpreter: the x86 core's first `BlockExecutor`.
-final class X86Interpreter: BlockExecutor {
-    unowned(unsafe) let core: X86CPU
-    init(core: X86CPU) { self.core = core }
-    var name: String { "interp" }
-    func execute(_ first: X86Block, until end: UInt64) -> GuestTrap? {
-        do throws(GuestTrap) { try core.runBlocks(first, until: end) } catch { return error }
-        return nil
-    }
-    func blocksFlushed() {}
 }
