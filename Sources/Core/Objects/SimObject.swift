@@ -158,6 +158,11 @@ open class SimObject {
         exportedRegions[regionName] = region
     }
 
+    /// Called before any property value is stored, in every life-cycle
+    /// state; throw to refuse a value the type's schema cannot express
+    /// (a range of times, a relation between properties).
+    open func checkValue(_ name: String, _ value: Value) throws(ChimeraError) {}
+
     /// Called before a runtime property changes on a realized object; throw to refuse.
     open func propertyWillChange(_ name: String, to value: Value) throws(ChimeraError) {}
 
