@@ -31,9 +31,9 @@ final class CommandLineRobustnessTests: XCTestCase {
         defer { unlink(fifo) }
         try assertFails(["run", "hetero", "--kernel", "arm=\(fifo)"], mentioning: [fifo, "FIFO"])
         try assertFails(["run", "hetero", "--replay", fifo], mentioning: ["FIFO"])
-        try assertFails(["check", "hetero", "-device", "loader,id=arm/zero,file=/dev/zero,force-raw=true,cpu=/machine/arm/cpu[0],addr=0x40000000"],
+        try assertFails(["check", "hetero", "-device", "loader,id=zero,file=/dev/zero,force-raw=true,cpu=/machine/arm/cpu[0],addr=0x40000000"],
                         mentioning: ["/dev/zero", "character device"])
-        try assertFails(["check", "hetero", "-object", "loader,id=arm/zero,file=/dev/zero,force-raw=true,cpu=/machine/arm/cpu[0],addr=0x40000000"],
+        try assertFails(["check", "hetero", "-object", "loader,id=zero,file=/dev/zero,force-raw=true,cpu=/machine/arm/cpu[0],addr=0x40000000"],
                         mentioning: ["/dev/zero"])
     }
 
@@ -42,7 +42,6 @@ final class CommandLineRobustnessTests: XCTestCase {
         try assertFails(["check", "hetero", "--quantum", "1ps"], mentioning: ["outside"])
         try assertFails(["check", "hetero", "-global", "ram.size="], mentioning: ["ram.size"])
         try assertFails(["check", "hetero", "-global", "ram.szie=1M"], mentioning: ["did you mean 'size'"])
-        try assertFails(["check", "hetero", "-p", "x86-cores=2", "-global", "x86_64-cpu.apic-id=3"], mentioning: ["apic-id 3"])
         try assertFails(["check", "hetero", "--limit", "cores=1"], mentioning: ["more than 1 cores", "cluster.yaml:"])
     }
 
@@ -62,5 +61,22 @@ final class CommandLineRobustnessTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try "board: empty\nobjects:\n  r: {type: ram}\n".write(toFile: dir + "/empty.yaml", atomically: true, encoding: .utf8)
         try assertFails(["run", dir + "/empty.yaml"], mentioning: ["no cores"])
+    }
+
+    func testDuplicateAPICIDsAreRefused() throws {
+        let dir = NSTemporaryDirectory() + "chimera-cli-apic-\(getpid())"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try """
+            board: twins
+            objects:
+              x86:
+                type: cluster
+                children:
+                  cpu[0]: {type: x86_64-cpu, props: {apic-id: 3}}
+                  cpu[1]: {type: x86_64-cpu, props: {apic-id: 3}}
+                  ram: {type: ram, props: {size: 1M}, map: {into: x86, address: 0}}
+            """.write(toFile: dir + "/twins.yaml", atomically: true, encoding: .utf8)
+        try assertFails(["check", dir + "/twins.yaml"], mentioning: ["apic-id 3 is already the local APIC ID of /machine/x86/cpu[0]", "twins.yaml:"])
     }
 }
