@@ -25,6 +25,7 @@ for h in "${harnesses[@]}"; do
 done
 echo "fuzz: harnesses built in $(( $(date +%s) - start )) s"
 
+export LSAN_OPTIONS="suppressions=$PWD/Tests/Fuzz/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 status=0
 for h in "${harnesses[@]}"; do
   work="$build/corpus/$h"

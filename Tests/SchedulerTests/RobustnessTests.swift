@@ -80,4 +80,26 @@ final class SchedulerRobustnessTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("--limit cores"), "\($0)")
         }
     }
+
+    /// The fuzz campaign's leak check: an unrealized machine is freed (MMIO
+    /// regions refer to their devices, so they must not outlive unrealize).
+    func testUnrealizedMachineIsFreed() throws {
+        weak var weakMachine: Machine?
+        weak var weakUART: SimObject?
+        try {
+            let m = try Machine(registry: TwoClusterFixture.registry())
+            let cluster = try m.addChild("a", type: "cluster", as: Cluster.self)
+            try cluster.addChild("cpu[0]", type: "toy-cpu")
+            let uart = try cluster.addChild("uart", type: "pl011")
+            try uart.setProperty("output", "buffer")
+            try cluster.map(RegionMapping(objectPath: uart.path, region: "mmio", address: 0x0900_0000))
+            try m.realizeMachine()
+            _ = try Simulation(machine: m).run(RunLimits(instructionBudget: 100))
+            m.unrealizeTree()
+            weakMachine = m
+            weakUART = uart
+        }()
+        XCTAssertNil(weakUART, "the UART outlived its machine")
+        XCTAssertNil(weakMachine, "the machine was not freed")
+    }
 }

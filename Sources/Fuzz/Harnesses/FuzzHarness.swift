@@ -76,8 +76,9 @@ public enum FuzzHarness {
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         close(fd)
         guard let file = try? ELFFile(path: path, limit: limits.fileSize) else { return }
-        guard let (_, cpu) = try? toyMachine() else { return }
+        guard let (machine, cpu) = try? toyMachine() else { return }
         _ = try? ELFLoader.load(file, into: cpu)
+        machine.unrealizeTree()
     }
 
     // MARK: qmp
@@ -96,6 +97,8 @@ public enum FuzzHarness {
         let cut = input.index(input.startIndex, offsetBy: input.count / 2)
         _ = session.send(String(input[..<cut]))
         _ = session.send(String(input[cut...]))
+        // Unrealizing breaks the device <-> region references, so the machine is freed.
+        machine.unrealizeTree()
     }
 
     // MARK: keyval
