@@ -205,4 +205,18 @@ final class BoardRobustnessTests: XCTestCase {
         XCTAssertEqual(e.location?.line, 6, e.description)
         XCTAssertTrue(e.description.contains("board.yaml:6:"), e.description)
     }
+
+    func testRegionThatDoesNotFitNamesTheFilePosition() {
+        guard let e = failure("""
+            board: t
+            objects:
+              a:
+                type: cluster
+                children:
+                  cpu[0]: {type: toy-cpu}
+                  ram: {type: ram, props: {size: 1M}, map: {into: a, address: 0xFFFFFFFFFFF80000}}
+            """, realize: true) else { return XCTFail("accepted") }
+        XCTAssertTrue(e.description.contains("does not fit"), e.description)
+        XCTAssertTrue(e.description.contains("board.yaml:7:"), e.description)
+    }
 }

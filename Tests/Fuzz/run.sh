@@ -20,8 +20,14 @@ build=.build-fuzz
 swift=${SWIFT:-swift}
 
 start=$(date +%s)
+mkdir -p "$build"
 for h in "${harnesses[@]}"; do
-  $swift build -q --build-path "$build" --sanitize=fuzzer --sanitize=address --product "chimera-fuzz-$h"
+  if ! $swift build --build-path "$build" --sanitize=fuzzer --sanitize=address --product "chimera-fuzz-$h" \
+       > "$build/build-$h.log" 2>&1; then
+    grep -E "error" -A3 "$build/build-$h.log" | head -40
+    echo "fuzz: building chimera-fuzz-$h failed (log: $build/build-$h.log)"
+    exit 1
+  fi
 done
 echo "fuzz: harnesses built in $(( $(date +%s) - start )) s"
 

@@ -113,8 +113,9 @@ public final class Cluster: SimObject {
                                             of: region, offset: offset, size: size, owner: path)
         }
         let space = m.space == "io" ? io : memory
+        // Named after the mapped object, so a board error points at its declaration.
         do { try space.map(placed, at: m.address, priority: m.priority) } catch {
-            throw error.at(objectPath: path)
+            throw error.at(objectPath: object.path)
         }
     }
 }
