@@ -13,7 +13,7 @@ DEMO        := --kernel arm=kernels/build/arm-demo.elf --kernel x86=kernels/buil
 .PHONY: run test build deps test-deps kernels clean fuzz fuzz-smoke
 
 # Seconds per fuzz harness: a short bounded run in `make test`, a long one in `make fuzz`.
-FUZZ_SMOKE_SECONDS ?= 30
+FUZZ_SMOKE_SECONDS ?= 20
 FUZZ_SECONDS       ?= 3600
 
 define ensure_debs
