@@ -21,8 +21,11 @@ swift=${SWIFT:-swift}
 
 start=$(date +%s)
 mkdir -p "$build"
+# SwiftPM instruments only the executable's own module for libFuzzer's
+# coverage; these flags instrument every Swift module the harnesses reach.
+coverage=(-Xswiftc -sanitize=fuzzer)
 for h in "${harnesses[@]}"; do
-  if ! $swift build --build-path "$build" --sanitize=fuzzer --sanitize=address --product "chimera-fuzz-$h" \
+  if ! $swift build --build-path "$build" --sanitize=fuzzer --sanitize=address "${coverage[@]}" --product "chimera-fuzz-$h" \
        > "$build/build-$h.log" 2>&1; then
     grep -E "error" -A3 "$build/build-$h.log" | head -40
     echo "fuzz: building chimera-fuzz-$h failed (log: $build/build-$h.log)"
