@@ -10,7 +10,11 @@ TEST_DEBS   := libelf-dev pkg-config libunicorn-dev graphviz qemu-system-arm pyt
 PIP_TEST    := qemu.qmp
 DEMO        := --kernel arm=kernels/build/arm-demo.elf --kernel x86=kernels/build/x86-demo.elf
 
-.PHONY: run test build deps test-deps kernels clean
+.PHONY: run test build deps test-deps kernels clean fuzz fuzz-smoke
+
+# Seconds per fuzz harness: a short bounded run in `make test`, a long one in `make fuzz`.
+FUZZ_SMOKE_SECONDS ?= 20
+FUZZ_SECONDS       ?= 3600
 
 define ensure_debs
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -49,6 +53,16 @@ run: build kernels
 test: test-deps kernels
 	$(SWIFT) test
 	python3 Tests/Python/test_qmp.py --chimera .build/debug/chimera --board hetero $(addprefix --run-arg=,$(DEMO))
+	$(MAKE) fuzz-smoke
+
+# libFuzzer harnesses (Sources/Fuzz, Documentation/Limits.md "Fuzzing"), built
+# in .build-fuzz with the fuzzer and address sanitizers.
+fuzz-smoke: kernels
+	SWIFT=$(SWIFT) Tests/Fuzz/run.sh $(FUZZ_SMOKE_SECONDS)
+
+# A local campaign: make fuzz FUZZ_SECONDS=7200, or FUZZ_RUNS=1000000 make fuzz.
+fuzz: kernels
+	SWIFT=$(SWIFT) Tests/Fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf .build kernels/build
+	rm -rf .build .build-fuzz kernels/build

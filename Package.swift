@@ -123,6 +123,20 @@ let package = Package(
         .testTarget(name: "ChimeraMonitorTests",
                     dependencies: ["ChimeraMonitor", "ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraTestSupport"],
                     path: "Tests/MonitorTests"),
+
+        // Fuzzing (Documentation/Limits.md): the harnesses, one libFuzzer
+        // executable per input format (`swift build --sanitize=fuzzer`), and a
+        // test that replays the seed corpus and every saved crash.
+        .target(name: "ChimeraFuzz",
+                dependencies: ["ChimeraBoards", "ChimeraCore", "ChimeraDevices", "ChimeraKit", "ChimeraLoader",
+                               "ChimeraMonitor", "ChimeraTestSupport"],
+                path: "Sources/Fuzz/Harnesses", swiftSettings: strict),
+        .executableTarget(name: "chimera-fuzz-expression", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/expression"),
+        .executableTarget(name: "chimera-fuzz-board", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/board"),
+        .executableTarget(name: "chimera-fuzz-elf", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/elf"),
+        .executableTarget(name: "chimera-fuzz-qmp", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/qmp"),
+        .executableTarget(name: "chimera-fuzz-keyval", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/keyval"),
+        .testTarget(name: "ChimeraFuzzTests", dependencies: ["ChimeraFuzz"], path: "Tests/FuzzTests"),
     ],
     swiftLanguageModes: [.v6]
 )

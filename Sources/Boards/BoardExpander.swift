@@ -18,11 +18,21 @@ struct BoardExpander {
     private var overrides: [LocatedCommand] = []
     /// Type of every object created so far, by absolute path.
     private var types: [String: String] = [:]
-    private var includeDepth = 0
+    /// Includes and components currently being expanded, outermost first:
+    /// a file that uses itself, directly or through others, is a cycle.
+    private var nesting: [String] = []
+    private let limits: ResourceLimits
+    private var coreCount = 0
 
-    init(loader: BoardLoader, registry: TypeRegistry) {
+    /// Includes and components nest at most this deep.
+    static let maximumNesting = 16
+    /// Iterations of one `for:` loop.
+    static let maximumLoopLength: UInt = 4096
+
+    init(loader: BoardLoader, registry: TypeRegistry, limits: ResourceLimits = ResourceLimits()) {
         self.loader = loader
         self.registry = registry
+        self.limits = limits
     }
 
     static let boardKeys = ["board", "summary", "parameters", "include", "objects", "irqs", "kernels", "set"]
@@ -57,7 +67,7 @@ struct BoardExpander {
         let scope = Scope(variables: values.map { ($0.key, $0.value) })
         try expandBody(root, scope: scope, scopeRoot: "/machine")
         return ExpandedBoard(name: name, summary: summary, file: root.file, parameters: params, values: values,
-                             commands: objects + links + maps + irqs + kernels + overrides)
+                             commands: objects + links + maps + irqs + kernels + overrides, limits: limits)
     }
 
     private func parseParameters(_ root: YAMLNode) throws(ChimeraError) -> [BoardParameter] {
@@ -109,7 +119,8 @@ struct BoardExpander {
         }
         let reference = try fileNode.scalar("an included file path")
         guard let path = loader.locate(reference, from: file) else { throw fileNode.error("included file '\(reference)' not found") }
-        guard includeDepth < 16 else { throw fileNode.error("includes nested more than 16 deep (a cycle?)") }
+        try enterFile(path, at: fileNode, what: "include")
+        defer { nesting.removeLast() }
         let root = try YAMLNode.parse(try BoardLoader.read(path), file: path)
         try root.checkKeys(BoardExpander.boardKeys, in: "an included board file")
         let params = try parseParameters(root)
@@ -126,8 +137,6 @@ struct BoardExpander {
         for (k, _) in args where !params.contains(where: { $0.name == k }) {
             throw fileNode.error("'\(reference)' has no parameter '\(k)'")
         }
-        includeDepth += 1
-        defer { includeDepth -= 1 }
         try expandBody(root, scope: Scope(variables: values), scopeRoot: scopeRoot)
     }
 
@@ -166,7 +175,10 @@ struct BoardExpander {
             return v
         }
         let lo = try bound(String(parts[1][..<dots.lowerBound])), hi = try bound(String(parts[1][dots.upperBound...]))
-        guard lo <= hi, hi - lo <= 4096 else { throw node.error("loop range \(lo)..\(hi) must be ascending and at most 4096 long") }
+        // `hi - lo` can overflow for far-apart bounds; the difference of two Ints always fits a UInt.
+        guard lo <= hi, UInt(bitPattern: hi &- lo) <= BoardExpander.maximumLoopLength else {
+            throw node.error("loop range \(lo)..\(hi) must be ascending and at most \(BoardExpander.maximumLoopLength) long")
+        }
         return (variable, lo..<hi)
     }
 
@@ -177,13 +189,16 @@ struct BoardExpander {
         var body = spec
         var bodyScope = scope
         var bodyRoot = scopeRoot
+        var componentEntered = false
+        defer { if componentEntered { nesting.removeLast() } }
         if let use = spec.value("use") {
             if spec.value("type") != nil { throw spec.error("give either 'type' or 'use' (a component), not both") }
             let reference = try use.text(scope, "a component file path")
             guard let file = loader.locate(reference, from: use.file) else {
                 throw use.error("component '\(reference)' not found (looked next to \(use.file) and in \(loader.searchPaths.joined(separator: ", ")))")
             }
-            guard includeDepth < 16 else { throw use.error("components nested more than 16 deep (a cycle?)") }
+            try enterFile(file, at: use, what: "component")
+            componentEntered = true
             let component = try YAMLNode.parse(try BoardLoader.read(file), file: file)
             try component.checkKeys(BoardExpander.componentKeys, in: "a component file")
             guard component.value("component") != nil else { throw component.error("a component file needs 'component: NAME'") }
@@ -200,6 +215,15 @@ struct BoardExpander {
         let type: ObjectType
         do { type = try registry.type(named: typeName) } catch { throw typeNode.error(error.message) }
         types[path] = type.name
+        guard objects.count < limits.objects else {
+            throw keyNode.error("the board expands to more than \(limits.objects) objects (raise the limit with --limit objects=N)")
+        }
+        if registry.isType(type, a: "cpu") {
+            coreCount += 1
+            guard coreCount <= limits.cores else {
+                throw keyNode.error("the board has more than \(limits.cores) cores (raise the limit with --limit cores=N)")
+            }
+        }
 
         // A component's body comes first, the caller's spec on top of it;
         // each layer resolves names in its own scope and relative to its own root.
@@ -268,6 +292,25 @@ struct BoardExpander {
                                               location: kernel.location))
             }
         }
+    }
+
+    /// Records that `file` is being expanded; refuses cycles and nesting beyond `maximumNesting`.
+    private mutating func enterFile(_ file: String, at node: YAMLNode, what: String) throws(ChimeraError) {
+        let canonical = BoardExpander.canonicalPath(file)
+        if let start = nesting.firstIndex(of: canonical) {
+            let cycle = (nesting[start...] + [canonical]).map { ($0 as NSString).lastPathComponent }.joined(separator: " -> ")
+            throw node.error("\(what) '\((file as NSString).lastPathComponent)' uses itself: \(cycle)")
+        }
+        guard nesting.count < BoardExpander.maximumNesting else {
+            throw node.error("includes and components nest more than \(BoardExpander.maximumNesting) deep")
+        }
+        nesting.append(canonical)
+    }
+
+    static func canonicalPath(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 
     /// Binds a component's parameters from `args` (paths and pins resolved in the caller's scope).

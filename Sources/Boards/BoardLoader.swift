@@ -6,8 +6,17 @@ import Foundation
 public struct BoardLoader: Sendable {
     /// Folders searched for `NAME.yaml` and for components, in order.
     public var searchPaths: [String]
+    /// Bounds on expansion (objects, cores); given to the machines built from the boards.
+    public var limits = ResourceLimits()
 
-    public init(searchPaths: [String]) { self.searchPaths = searchPaths }
+    /// Board and component files are at most this large: YAML nodes cost
+    /// far more memory than their text, and no real board comes near it.
+    public static let maximumFileSize: UInt64 = 16 << 20
+
+    public init(searchPaths: [String], limits: ResourceLimits = ResourceLimits()) {
+        self.searchPaths = searchPaths
+        self.limits = limits
+    }
 
     /// A board summary for `chimera boards`.
     public struct Listing: Sendable {
@@ -23,7 +32,7 @@ public struct BoardLoader: Sendable {
             let names = (try? FileManager.default.contentsOfDirectory(atPath: dir))?.filter { $0.hasSuffix(".yaml") }.sorted() ?? []
             for file in names {
                 let path = dir + "/" + file
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+                guard let text = try? BoardLoader.read(path),
                       let root = try? YAMLNode.parse(text, file: path),
                       let name = try? root.value("board")?.scalar("") else { continue }
                 if out.contains(where: { $0.name == name }) { continue }
@@ -62,18 +71,13 @@ public struct BoardLoader: Sendable {
     public func load(text: String, file: String, parameters: [(String, String)] = [],
                      registry: TypeRegistry) throws(ChimeraError) -> ExpandedBoard {
         let root = try YAMLNode.parse(text, file: file)
-        var expander = BoardExpander(loader: self, registry: registry)
+        var expander = BoardExpander(loader: self, registry: registry, limits: limits)
         return try expander.expandBoard(root, parameters: parameters)
     }
 
+    /// A board or component file's text; FIFOs, devices and oversized files are refused.
     static func read(_ path: String) throws(ChimeraError) -> String {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ChimeraError(.generic, "cannot read the file", at: ErrorLocation(file: path))
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ChimeraError(.generic, "the file is not UTF-8 text", at: ErrorLocation(file: path))
-        }
-        return text
+        try HostFile.readText(path, limit: maximumFileSize, what: "board file")
     }
 
     /// Finds a referenced file: relative to the referring file, then the search paths.

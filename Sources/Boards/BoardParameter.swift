@@ -21,11 +21,20 @@ public struct BoardParameter: Sendable {
         try node.checkKeys(["type", "default", "doc", "min", "max", "values"], in: "parameter '\(name)'")
         guard let typeNode = node.value("type") else { throw node.error("parameter '\(name)' needs a type: one of \(BoardParameter.kinds.joined(separator: ", "))") }
         kind = try typeNode.scalar("a parameter type")
+        if kind != "int", let bound = node.value("min") ?? node.value("max") {
+            throw bound.error("parameter '\(name)': min and max apply only to int parameters")
+        }
+        if kind != "enum", let values = node.value("values") {
+            throw values.error("parameter '\(name)': values apply only to enum parameters")
+        }
         switch kind {
         case "int":
             var format = IntegerFormat.int64
             if let min = node.value("min") { format.minimum = Int64(bitPattern: try min.integer(Scope(), "a minimum")) }
             if let max = node.value("max") { format.maximum = try max.integer(Scope(), "a maximum") }
+            if let minimum = format.minimum, let maximum = format.maximum, minimum >= 0, UInt64(minimum) > maximum {
+                throw (node.value("min") ?? node).error("parameter '\(name)': min \(minimum) is greater than max \(maximum)")
+            }
             type = .int(format)
         case "size": type = .size
         case "time": type = .time
@@ -34,7 +43,13 @@ public struct BoardParameter: Sendable {
         case "enum":
             guard let values = node.value("values") else { throw node.error("enum parameter '\(name)' needs values: [a, b, …]") }
             var cases: [String] = []
-            for v in values.items() { cases.append(try v.scalar("an enum value")) }
+            for v in values.items() {
+                let word = try v.scalar("an enum value")
+                guard !word.isEmpty else { throw v.error("enum parameter '\(name)': a value cannot be empty") }
+                guard !cases.contains(word) else { throw v.error("enum parameter '\(name)': value '\(word)' is listed twice") }
+                cases.append(word)
+            }
+            guard !cases.isEmpty else { throw values.error("enum parameter '\(name)' needs at least one value in values: [a, b, …]") }
             type = .enumeration(cases)
         default:
             var message = "unknown parameter type '\(kind)'; expected one of: " + BoardParameter.kinds.joined(separator: ", ")

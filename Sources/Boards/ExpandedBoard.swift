@@ -18,6 +18,8 @@ public struct ExpandedBoard: Sendable {
     public var values: OrderedDictionary<String, Value>
     /// Commands in execution order.
     public var commands: [LocatedCommand]
+    /// The limits it was expanded under; the machine it builds keeps them.
+    public var limits = ResourceLimits()
 
     /// The commands alone.
     public var machineCommands: [MachineCommand] { commands.map(\.command) }
@@ -43,8 +45,10 @@ public struct ExpandedBoard: Sendable {
     /// errors carry the board-file position of the offending line.
     public func build(registry: TypeRegistry) throws(ChimeraError) -> Machine {
         let machine = try Machine(registry: try self.registry(extending: registry), type: name)
+        machine.limits = limits
         for (key, value) in values { try machine.setProperty(key, value) }
         for located in commands {
+            if case .objectAdd(_, let path, _) = located.command { machine.declarations[path] = located.location }
             do { try machine.execute(located.command) } catch {
                 var e = error
                 e.location = ErrorLocation(file: located.location.file, line: located.location.line,

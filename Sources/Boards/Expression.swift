@@ -92,20 +92,39 @@ enum Interpolation {
         return tokens
     }
 
+    /// Parentheses and unary minus nest at most this deep: the parser is
+    /// recursive, and a hostile `((((…` must not exhaust the host stack.
+    static let maximumDepth = 64
+
     struct ExpressionParser {
         var tokens: [Token]
         var index = 0
         let scope: Scope
         let source: String
+        private var depth = 0
+
+        init(tokens: [Token], scope: Scope, source: String) {
+            self.tokens = tokens
+            self.scope = scope
+            self.source = source
+        }
 
         var atEnd: Bool { index == tokens.count }
+
+        /// Arithmetic is checked: a result outside the signed 64-bit range is an error, never a wrap or a trap.
+        private func overflow(_ lhs: Int64, _ op: Character, _ rhs: Int64) -> ChimeraError {
+            ChimeraError(.generic, "\(lhs) \(op) \(rhs) is outside the 64-bit integer range "
+                         + "(\(Int64.min)…\(Int64.max)) in '${\(source)}'")
+        }
 
         mutating func parseExpression() throws(ChimeraError) -> Int64 {
             var value = try parseTerm()
             while index < tokens.count, case .op(let c) = tokens[index], c == "+" || c == "-" {
                 index += 1
                 let rhs = try parseTerm()
-                value = c == "+" ? value &+ rhs : value &- rhs
+                let (result, overflowed) = c == "+" ? value.addingReportingOverflow(rhs) : value.subtractingReportingOverflow(rhs)
+                if overflowed { throw overflow(value, c, rhs) }
+                value = result
             }
             return value
         }
@@ -116,7 +135,10 @@ enum Interpolation {
                 index += 1
                 let rhs = try parseFactor()
                 if c != "*" && rhs == 0 { throw ChimeraError(.generic, "division by zero in '${\(source)}'") }
-                value = c == "*" ? value &* rhs : c == "/" ? value / rhs : value % rhs
+                let (result, overflowed) = c == "*" ? value.multipliedReportingOverflow(by: rhs)
+                    : c == "/" ? value.dividedReportingOverflow(by: rhs) : value.remainderReportingOverflow(dividingBy: rhs)
+                if overflowed { throw overflow(value, c, rhs) }
+                value = result
             }
             return value
         }
@@ -135,10 +157,23 @@ enum Interpolation {
                     throw ChimeraError(.generic, message)
                 }
                 if let i = v.int64 { return i }
-                if let u = v.uint64 { return Int64(bitPattern: u) }
+                if let u = v.uint64 {
+                    guard let i = Int64(exactly: u) else {
+                        throw ChimeraError(.generic, "'\(name)' (\(u)) is outside the 64-bit signed range of arithmetic in '${\(source)}'")
+                    }
+                    return i
+                }
                 throw ChimeraError(.generic, "'\(name)' is not a number in '${\(source)}'")
-            case .op("-"): return 0 &- (try parseFactor())
+            case .op("-"):
+                try enter()
+                defer { depth -= 1 }
+                let operand = try parseFactor()
+                let (result, overflowed) = Int64(0).subtractingReportingOverflow(operand)
+                if overflowed { throw ChimeraError(.generic, "-(\(operand)) is outside the 64-bit integer range in '${\(source)}'") }
+                return result
             case .op("("):
+                try enter()
+                defer { depth -= 1 }
                 let v = try parseExpression()
                 guard index < tokens.count, tokens[index] == .op(")") else {
                     throw ChimeraError(.generic, "missing ')' in '${\(source)}'")
@@ -146,6 +181,13 @@ enum Interpolation {
                 index += 1
                 return v
             case .op(let c): throw ChimeraError(.generic, "unexpected '\(c)' in '${\(source)}'")
+            }
+        }
+
+        private mutating func enter() throws(ChimeraError) {
+            depth += 1
+            guard depth <= Interpolation.maximumDepth else {
+                throw ChimeraError(.generic, "expression nests parentheses or unary '-' more than \(Interpolation.maximumDepth) deep in '${\(source.count > 60 ? String(source.prefix(60)) + "…" : source)}'")
             }
         }
     }

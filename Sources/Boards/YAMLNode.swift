@@ -21,6 +21,7 @@ struct YAMLNode {
             guard let root = try Yams.compose(yaml: text) else {
                 throw ChimeraError(.generic, "the file is empty", at: ErrorLocation(file: file, line: 1, column: 1))
             }
+            try rejectAliases(root, file: file)
             return YAMLNode(node: root, file: file)
         } catch let error as ChimeraError {
             throw error
@@ -28,6 +29,33 @@ struct YAMLNode {
             throw YAMLNode.convert(error, file: file)
         } catch {
             throw ChimeraError(.generic, "\(error)", at: ErrorLocation(file: file))
+        }
+    }
+
+    /// Yams resolves `*alias` to the anchored node itself, so an alias
+    /// bomb (`b: [*a, *a, …]` nested ten deep) composes cheaply and then
+    /// expands to 10^8 objects. Without aliases no two nodes of one kind
+    /// start at the same position, so a repeated (kind, line, column) is an
+    /// alias. The walk stops at the first repeat, so it visits each node
+    /// of the text at most once.
+    private static func rejectAliases(_ root: Node, file: String) throws(ChimeraError) {
+        struct Key: Hashable { var kind: UInt8; var line: Int; var column: Int }
+        var seen = Set<Key>()
+        var stack = [root]
+        while let node = stack.popLast() {
+            let kind: UInt8
+            switch node {
+            case .scalar: kind = 0
+            case .mapping(let m): kind = 1; for (k, v) in m { stack.append(k); stack.append(v) }
+            case .sequence(let s): kind = 2; stack.append(contentsOf: s)
+            case .alias: kind = 3
+            }
+            guard let mark = node.mark else { continue }
+            if kind == 3 || !seen.insert(Key(kind: kind, line: mark.line, column: mark.column)).inserted {
+                throw ChimeraError(.generic, "YAML anchors and aliases (&name, *name) are not supported in board files; "
+                                   + "use a component or a loop instead",
+                                   at: ErrorLocation(file: file, line: mark.line, column: mark.column))
+            }
         }
     }
 

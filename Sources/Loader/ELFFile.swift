@@ -35,15 +35,13 @@ public struct ELFFile: Sendable {
     }
 
     /// Reads and checks `path`. Every problem is one `ChimeraError` naming the file.
-    public init(path: String) throws(ChimeraError) {
+    /// Files larger than `limit` bytes are refused before anything is read
+    /// (`ResourceLimits.fileSize`); a FIFO or device is refused before `open`.
+    public init(path: String, limit: UInt64 = ResourceLimits().fileSize) throws(ChimeraError) {
         func failure(_ message: String) -> ChimeraError { ChimeraError(.generic, message, at: ErrorLocation(file: path)) }
         guard elf_version(UInt32(EV_CURRENT)) != UInt32(EV_NONE) else { throw failure("libelf is unusable") }
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw failure("cannot open the kernel: \(String(cString: strerror(errno)))") }
+        let (fd, fileSize) = try HostFile.openForReading(path, limit: limit, what: "kernel")
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { throw failure("not a regular file") }
-        let fileSize = UInt64(info.st_size)
         guard let elf = elf_begin(fd, ELF_C_READ, nil) else { throw failure("libelf cannot read it: \(String(cString: elf_errmsg(-1)))") }
         defer { elf_end(elf) }
         guard elf_kind(elf) == ELF_K_ELF else { throw failure("not an ELF file") }
@@ -67,7 +65,6 @@ public struct ELFFile: Sendable {
         var count = 0
         guard elf_getphdrnum(elf, &count) == 0 else { throw failure("cannot read program headers: \(String(cString: elf_errmsg(-1)))") }
         var segments: [Segment] = []
-        let bytes = ELFFile.readAll(fd: fd, size: fileSize)
         for i in 0..<count {
             var ph = GElf_Phdr()
             guard gelf_getphdr(elf, Int32(i), &ph) != nil else { throw failure("truncated program header \(i)") }
@@ -76,14 +73,18 @@ public struct ELFFile: Sendable {
                 throw failure("segment \(i) has more file bytes (\(ph.p_filesz)) than memory bytes (\(ph.p_memsz))")
             }
             let (end, overflow) = ph.p_offset.addingReportingOverflow(ph.p_filesz)
-            guard !overflow, end <= fileSize, let bytes else {
+            guard !overflow, end <= fileSize else {
                 throw failure("truncated: segment \(i) needs file bytes up to \(ph.p_offset &+ ph.p_filesz) but the file has \(fileSize)")
             }
             guard ph.p_paddr.addingReportingOverflow(ph.p_memsz).overflow == false else {
                 throw failure("segment \(i) wraps around the end of the address space")
             }
+            // Each segment is read on its own, so memory follows what is loaded, not the file size.
+            guard let bytes = ELFFile.read(fd: fd, offset: ph.p_offset, count: ph.p_filesz) else {
+                throw failure("cannot read segment \(i): \(String(cString: strerror(errno)))")
+            }
             segments.append(Segment(physicalAddress: ph.p_paddr, virtualAddress: ph.p_vaddr,
-                                    bytes: Array(bytes[Int(ph.p_offset)..<Int(end)]), memorySize: ph.p_memsz))
+                                    bytes: bytes, memorySize: ph.p_memsz))
         }
         guard !segments.isEmpty else { throw failure("no loadable (PT_LOAD) segments") }
         let sorted = segments.sorted { $0.physicalAddress < $1.physicalAddress }
@@ -106,11 +107,18 @@ public struct ELFFile: Sendable {
         return entry
     }
 
-    private static func readAll(fd: Int32, size: UInt64) -> [UInt8]? {
-        guard size < 1 << 32 else { return nil }
-        var out = [UInt8](repeating: 0, count: Int(size))
-        let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress, Int(size), 0) }
-        return n == Int(size) ? out : nil
+    /// `count` bytes at `offset`, read in chunks of at most 16 MiB.
+    private static func read(fd: Int32, offset: UInt64, count: UInt64) -> [UInt8]? {
+        guard let total = Int(exactly: count), let start = Int(exactly: offset) else { return nil }
+        var out = [UInt8](repeating: 0, count: total)
+        var done = 0
+        while done < total {
+            let n = out.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + done, min(total - done, 1 << 24), off_t(start + done)) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return nil }
+            done += n
+        }
+        return out
     }
 
     private static func readSymbols(_ elf: OpaquePointer) -> SymbolTable {

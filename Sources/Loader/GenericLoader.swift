@@ -40,9 +40,11 @@ public final class GenericLoader: SimObject {
         let file = stringProperty("file"), address = uintProperty("addr")
         let dataLength = Int(uintProperty("data-len"))
         if !file.isEmpty && boolProperty("force-raw") {
-            guard let bytes = readFile(file) else {
-                throw ChimeraError(.generic, "cannot read raw image", at: ErrorLocation(file: file, objectPath: path))
-            }
+            let bytes: [UInt8]
+            do {
+                bytes = try HostFile.read(file, limit: (root as? Machine)?.limits.fileSize ?? ResourceLimits().fileSize,
+                                          what: "raw image")
+            } catch { throw error.at(objectPath: path) }
             guard let memory = cpu.cluster?.memory else { throw ChimeraError.object(path, "the core is not in a cluster") }
             try ELFLoader.checkBacked(memory, from: address, size: UInt64(max(bytes.count, 1))) { message in
                 ChimeraError(.generic, message, at: ErrorLocation(file: file, objectPath: path))
@@ -58,18 +60,5 @@ public final class GenericLoader: SimObject {
         } else {
             throw ChimeraError.object(path, "give file (ELF or raw with force-raw) or data with data-len")
         }
-    }
-
-    private func readFile(_ path: String) -> [UInt8]? {
-        guard let f = fopen(path, "rb") else { return nil }
-        defer { fclose(f) }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, f)
-            out.append(contentsOf: chunk[0..<n])
-            if n < chunk.count { break }
-        }
-        return out
     }
 }

@@ -44,7 +44,11 @@ final class CommandRecordWriter {
     private let file: UnsafeMutablePointer<FILE>
 
     init(path: String) throws(ChimeraError) {
-        guard let f = fopen(path, "w") else { throw ChimeraError(.generic, "cannot write the command record", at: ErrorLocation(file: path)) }
+        let fd = try HostFile.createForWriting(path, what: "command record")
+        guard let f = fdopen(fd, "w") else {
+            Glibc.close(fd)
+            throw ChimeraError(.generic, "cannot write the command record", at: ErrorLocation(file: path))
+        }
         file = f
     }
 

@@ -14,9 +14,14 @@ public final class MonitorSession {
     private var connection = QMPConnection(client: 0)
     private var receivesEvents = false
     private var pending: [Value] = []
+    /// Whether commands may name host files (memsave, loaders, UART output
+    /// files). Off for the fuzz harness: a random input must never write
+    /// over a host file.
+    public let hostFileAccess: Bool
 
     /// A session on `machine`: `prelaunch` if it is not realized yet, else `running`.
-    public init(machine: Machine) throws(ChimeraError) {
+    public init(machine: Machine, hostFileAccess: Bool = true) throws(ChimeraError) {
+        self.hostFileAccess = hostFileAccess
         dispatcher = try MonitorDispatcher(machine: machine)
         dispatcher.output = { [unowned self] output in
             switch output {
@@ -37,12 +42,24 @@ public final class MonitorSession {
     public func send(_ text: String) -> [Value] {
         for inbound in connection.receive(Array(text.utf8)) {
             switch inbound {
-            case .request(let request): dispatcher.handle(request)
+            case .request(let request):
+                if !hostFileAccess && MonitorSession.mentionsFiles(request) {
+                    dispatcher.output(.reply(client: 0, QMPMessage.failure(.generic, "host file access is disabled in this session",
+                                                                           id: request.id), negotiates: false))
+                } else {
+                    dispatcher.handle(request)
+                }
             case .reply(let value, let negotiates): dispatcher.output(.reply(client: 0, value, negotiates: negotiates))
             }
         }
         defer { pending = [] }
         return pending
+    }
+
+    /// Does any argument name or text (after JSON unescaping) mention a file?
+    /// Crude on purpose: it must err on the side of refusing.
+    static func mentionsFiles(_ request: MonitorRequest) -> Bool {
+        Value.dict(request.arguments).jsonText.lowercased().contains("file")
     }
 
     /// Sends `qmp_capabilities` and returns whether it succeeded.

@@ -114,22 +114,34 @@ public final class Simulation {
                 if let exit = machine.exitRequest { return finish(.exited(code: exit.code, reason: exit.reason)) }
                 let stepEnd = min(quantumEnd, max(clock.nextEventTime, time + VirtualTime(picoseconds: 1)))
                 var anyRunnable = false
+                var budgetSpent = false
                 for cpu in cpus {
                     // After an exit request nothing else may run or advance:
                     // the final state must not depend on where the quantum ends.
                     if let exit = machine.exitRequest { return finish(.exited(code: exit.code, reason: exit.reason)) }
-                    switch runCore(cpu, until: stepEnd) {
+                    let remaining = countInstructions ? limits.instructionBudget &- (instructions &- startInstructions) : .max
+                    if remaining == 0 { budgetSpent = true; break }
+                    switch runCore(cpu, until: stepEnd, instructionCap: remaining) {
                     case .ran: anyRunnable = true
                     case .idle: break
                     case .stop(let outcome): return finish(outcome)
                     }
                 }
-                if !anyRunnable {
+                if !anyRunnable && !budgetSpent {
                     // Everyone waits: jump straight to the next event, or report a deadlock.
                     let next = clock.nextEventTime
                     if next == .never {
                         if machine.exitRequest == nil && cpus.allSatisfy({ !isRunnable($0) }) {
                             return finish(.deadlock(reports()))
+                        }
+                        // Every running core is past this step (a cycle longer than a
+                        // quantum, e.g. clock-frequency=1): skip the empty quanta instead
+                        // of crossing each boundary, up to any deadline or replay point.
+                        let ahead = cpus.lazy.filter { $0.powerState == .running }.map(\.localTime).min() ?? .never
+                        if ahead != .never && ahead > stepEnd {
+                            time = min(ahead, limits.deadline, nextReplay)
+                            clock.advance(to: time)
+                            break
                         }
                     } else if next > stepEnd {
                         time = next
@@ -177,9 +189,12 @@ public final class Simulation {
     }
 
     /// Runs one core until `end` (or earlier, if an event or exit request cuts the slice).
-    private func runCore(_ cpu: CPUDevice, until end: VirtualTime) -> CoreStep {
+    /// `instructionCap` bounds what the core may retire, so `--until instructions=N`
+    /// stops at N whatever the quantum.
+    private func runCore(_ cpu: CPUDevice, until end: VirtualTime, instructionCap: UInt64 = .max) -> CoreStep {
         let clock = machine.clock
         var ran = false
+        let coreStart = cpu.instructionsRetired
         if cpu.powerState == .halted && cpu.hasPendingWakeup { cpu.powerState = .running }
         guard cpu.powerState == .running else {
             // Halted or off: its clock stays where it stopped. Advancing it to
@@ -198,7 +213,9 @@ public final class Simulation {
             ran = true
             cpu.beginSlice()
             clock.beginSlice(of: cpu, until: sliceEnd)
-            let budget = max(cpu.cycles(in: sliceEnd - cpu.localTime), 1)
+            let retired = cpu.instructionsRetired &- coreStart
+            guard retired < instructionCap else { break }
+            let budget = min(max(cpu.cycles(in: sliceEnd - cpu.localTime), 1), instructionCap - retired)
             let start = cpu.localTime
             let reason: StopReason
             if instructionTrace != nil {

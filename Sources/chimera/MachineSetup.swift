@@ -45,8 +45,18 @@ struct MachineOptions: ParsableArguments {
     @Option(name: .customLong("global", withSingleDash: true), help: ArgumentHelp("Default a property for every object of a type: TYPE.PROP=VALUE", valueName: "type.prop=value"))
     var globals: [String] = []
 
-    @Option(name: .customLong("quantum"), help: "Scheduler quantum, e.g. 1us, 10us, 1ms.")
+    @Option(name: .customLong("quantum"), help: "Scheduler quantum, 1ns to 1s, e.g. 1us, 10us, 1ms.")
     var quantum: String?
+
+    @Option(name: .customLong("limit"), help: ArgumentHelp("Raise or lower a resource limit: objects=N, cores=N, file-size=SIZE (Documentation/Limits.md).", valueName: "name=value"))
+    var limits: [String] = []
+
+    /// The limits after every --limit.
+    func resourceLimits() throws(ChimeraError) -> ResourceLimits {
+        var result = ResourceLimits()
+        for l in limits { try result.set(l) }
+        return result
+    }
 
     /// Expands the board, applies every option and returns the unrealized machine.
     func buildMachine(board name: String, registry: TypeRegistry) throws(ChimeraError) -> (Machine, ExpandedBoard) {
@@ -57,7 +67,9 @@ struct MachineOptions: ParsableArguments {
             }
             params.append((String(p[..<eq]), String(p[p.index(after: eq)...])))
         }
-        let board = try search.loader.load(name, parameters: params, registry: registry)
+        var loader = search.loader
+        loader.limits = try resourceLimits()
+        let board = try loader.load(name, parameters: params, registry: registry)
         let machine = try board.build(registry: registry)
         for spec in devices + objects {
             var kv = try Keyval.parse(spec, implicitKey: "driver")
@@ -76,7 +88,16 @@ struct MachineOptions: ParsableArguments {
                 throw ChimeraError(.generic, "invalid -global '\(g)': expected TYPE.PROPERTY=VALUE")
             }
             let type = String(g[..<dot]), property = String(g[g.index(after: dot)..<eq]), value = String(g[g.index(after: eq)...])
-            _ = try registry.type(named: type)
+            let objectType = try registry.type(named: type)
+            // Checked against the type even when no object uses the default, so a typo never passes silently.
+            guard let descriptor = registry.allProperties(of: objectType).first(where: { $0.name == property }) else {
+                var message = "invalid -global '\(g)': \(type) has no property '\(property)'"
+                if let near = nearestName(to: property, in: registry.allProperties(of: objectType).map(\.name)) { message += "; did you mean '\(near)'?" }
+                throw ChimeraError(.generic, message)
+            }
+            do { _ = try descriptor.type.parse(value) } catch {
+                throw ChimeraError(.generic, "invalid -global '\(g)': \(error.message)")
+            }
             for object in machine.objects(ofType: type) {
                 let d = try object.descriptor(of: property)
                 if (try object.property(property)) == d.defaultValue { try object.setProperty(property, parsing: value) }

@@ -79,12 +79,13 @@ struct Run: ParsableCommand {
             if quiet { try ChimeraKit.silenceUARTs(machine) }
             machine.warningObserver = { message in printError("warning: \(message)") }
             let limits = try parseLimits(until)
+            let fileLimit = machine.limits.fileSize
             let inputRecord = try replay.map { path throws(ChimeraError) in
-                guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-                    throw ChimeraError(.generic, "cannot read the record", at: ErrorLocation(file: path))
-                }
-                return try InputRecord(jsonLines: text)
+                try InputRecord(jsonLines: try HostFile.readText(path, limit: fileLimit, what: "input record"))
             }
+            // Output files are checked (and created) before the run, so a bad path fails at once, not after it.
+            if let timeline { try HostFile.write("", to: timeline, what: "timeline") }
+            if let record { try HostFile.write("", to: record, what: "input record") }
             let traceSink = try trace.map { try TextSink(path: $0) }
             let eventSink = try eventTrace.map { try TextSink(path: $0) }
             var simulation: Simulation?
@@ -95,14 +96,15 @@ struct Run: ParsableCommand {
                 simulation = sim
             }
             if let commands {
-                guard let text = try? String(contentsOfFile: commands, encoding: .utf8) else {
-                    throw ChimeraError(.generic, "cannot read the command record", at: ErrorLocation(file: commands))
-                }
+                let text = try HostFile.readText(commands, limit: fileLimit, what: "command record")
                 let recorded = try RecordedCommand.parse(text, file: commands)
                 try machine.realizeMachine()
                 result = try runReplayingCommands(recorded, machine: machine, limits: limits, configure: configure)
                 exitStatus = result!.exitStatus
             } else if qmp.isEmpty {
+                guard !machine.cpus.isEmpty else {
+                    throw ChimeraError(.generic, "the board has no cores, so there is nothing to run (chimera check builds it without running)")
+                }
                 try machine.realizeMachine()
                 let sim = try Simulation(machine: machine, replaying: inputRecord)
                 configure(sim)
@@ -121,13 +123,13 @@ struct Run: ParsableCommand {
                 result = run.result
                 exitStatus = run.exitStatus
             }
-            traceSink?.close()
-            eventSink?.close()
+            try traceSink?.close()
+            try eventSink?.close()
             if let timeline, let json = simulation?.timeline?.json {
-                try? json.write(toFile: timeline, atomically: true, encoding: .utf8)
+                try HostFile.write(json, to: timeline, what: "timeline")
             }
             if let record, let result {
-                try? (result.inputRecord.jsonLines + "\n").write(toFile: record, atomically: true, encoding: .utf8)
+                try HostFile.write(result.inputRecord.jsonLines + "\n", to: record, what: "input record")
             }
         } catch let error as ChimeraError {
             throw fail(error)
@@ -164,7 +166,8 @@ struct Run: ParsableCommand {
         case .outputMatched: what = "UART output matched"
         case .paused: what = "paused"
         case .deadlock(let cores):
-            what = "deadlock: every core waits and no event is pending\n" + cores.map { "  \($0)" }.joined(separator: "\n")
+            what = "deadlock: every core waits and no event is pending\n"
+                + (cores.isEmpty ? "  (no core is running or waiting)" : cores.map { "  \($0)" }.joined(separator: "\n"))
         case .guestFault(let fault): what = "guest fault: \(fault)"
         }
         return "chimera: \(what); virtual time \(result.time), \(result.instructions) instructions, trace hash \(result.traceHash)"
@@ -176,24 +179,38 @@ func printError(_ line: String) {
     print(line, to: &stderr)
 }
 
-/// A line-oriented output file (or stderr for "-").
+/// A line-oriented output file (or stderr for "-"). Only regular or new
+/// files are opened (never a FIFO or /proc file), and a failed write is
+/// reported when the sink closes instead of being lost.
 final class TextSink {
     private let file: UnsafeMutablePointer<FILE>?
-    private let isStderr: Bool
+    private let path: String
+    private var failed = false
 
     init(path: String) throws(ChimeraError) {
-        if path == "-" { file = nil; isStderr = true; return }
-        guard let f = fopen(path, "w") else { throw ChimeraError(.generic, "cannot write", at: ErrorLocation(file: path)) }
+        self.path = path
+        if path == "-" { file = nil; return }
+        let fd = try HostFile.createForWriting(path, what: "trace")
+        guard let f = fdopen(fd, "w") else {
+            Glibc.close(fd)
+            throw ChimeraError(.generic, "cannot write the trace", at: ErrorLocation(file: path))
+        }
         file = f
-        isStderr = false
     }
 
     func write(_ line: String) {
-        if isStderr { printError(line); return }
-        fputs(line + "\n", file)
+        guard let file else { printError(line); return }
+        if !failed && fputs(line + "\n", file) < 0 { failed = true }
     }
 
-    func close() { if let file { fclose(file) } }
+    func close() throws(ChimeraError) {
+        guard let file else { return }
+        let flushed = fflush(file) == 0
+        let closed = fclose(file) == 0
+        guard flushed && closed && !failed else {
+            throw ChimeraError(.generic, "writing the trace failed: \(String(cString: strerror(errno)))", at: ErrorLocation(file: path))
+        }
+    }
 }
 
 /// A one-line progress display on stderr for long runs, only when stderr

@@ -7,6 +7,7 @@ extension Machine {
         case .objectAdd(let type, let path, let properties):
             let (parentPath, name) = try Machine.splitNewPath(path)
             let parentObject = parentPath.isEmpty ? self : try resolve(parentPath)
+            try checkPlacement(of: type, under: parentObject, path: path)
             let object = try parentObject.addChild(name, type: type)
             do {
                 for (key, value) in properties { try object.setProperty(key, value) }
@@ -39,6 +40,29 @@ extension Machine {
             if state == .realized { try loader.realizeTree() }
         case .realize(let path):
             if let path { try resolve(path).realizeTree() } else { try realizeTree() }
+        }
+    }
+
+    /// Refuses objects that cannot live where `object-add` would put them:
+    /// a second machine, a cluster (or core) inside a core, and cores
+    /// beyond `limits.cores`.
+    func checkPlacement(of typeName: String, under parent: SimObject, path: String) throws(ChimeraError) {
+        guard let type = try? registry.type(named: typeName) else { return }  // addChild names the unknown type
+        if registry.isType(type, a: "machine") {
+            throw ChimeraError.object(path, "a machine is the root of its tree; it cannot be created inside another object")
+        }
+        let isCluster = registry.isType(type, a: "cluster"), isCPU = registry.isType(type, a: "cpu")
+        if isCluster || isCPU {
+            var ancestor: SimObject? = parent
+            while let a = ancestor {
+                if a is CPUDevice {
+                    throw ChimeraError.object(path, "a \(isCluster ? "cluster" : "core") cannot be created inside the core \(a.path)")
+                }
+                ancestor = a.parent
+            }
+        }
+        if isCPU, cpus.count >= limits.cores {
+            throw ChimeraError.object(path, "the machine already has \(limits.cores) cores, the limit (raise it with --limit cores=N)")
         }
     }
 

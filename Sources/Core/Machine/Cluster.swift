@@ -72,8 +72,25 @@ public final class Cluster: SimObject {
     }
 
     override public func realize() throws(ChimeraError) {
+        try checkUniqueInterruptIDs()
         for m in mappings {
             try apply(m, object: try resolve(m.objectPath))
+        }
+    }
+
+    /// Two x86 cores of one cluster with one local APIC ID would both take
+    /// every interrupt sent to it; the default ID is the core's position.
+    private func checkUniqueInterruptIDs() throws(ChimeraError) {
+        let cores = cpus.filter { core in core.propertyDescriptors.contains { $0.name == "apic-id" } }
+        var owners: [(id: UInt64, path: String)] = []
+        for (index, core) in cores.enumerated() {
+            let configured = core.uintProperty("apic-id")
+            let id = configured == 0xFFFF_FFFF ? UInt64(index) : configured
+            if let other = owners.first(where: { $0.id == id }) {
+                throw ChimeraError.object(core.path, "apic-id \(id) is already the local APIC ID of \(other.path); "
+                                          + "every core of \(path) needs its own")
+            }
+            owners.append((id, core.path))
         }
     }
 
@@ -84,7 +101,7 @@ public final class Cluster: SimObject {
 
     private func apply(_ m: RegionMapping, object: SimObject) throws(ChimeraError) {
         guard let region = object.exportedRegions[m.region] else {
-            let names = object.exportedRegions.keys
+            let names = object.exportedRegions.keys.sorted()
             throw ChimeraError.object(path,
                 "\(object.path) has no region '\(m.region)'" + (names.isEmpty ? "" : "; regions are: " + names.joined(separator: ", ")))
         }
@@ -96,8 +113,9 @@ public final class Cluster: SimObject {
                                             of: region, offset: offset, size: size, owner: path)
         }
         let space = m.space == "io" ? io : memory
+        // Named after the mapped object, so a board error points at its declaration.
         do { try space.map(placed, at: m.address, priority: m.priority) } catch {
-            throw error.at(objectPath: path)
+            throw error.at(objectPath: object.path)
         }
     }
 }

@@ -10,6 +10,11 @@ public final class Machine: SimObject {
     public private(set) var exitRequest: (code: Int32, reason: String)?
     /// Interrupt wiring in the order it was made, for graphs and exports.
     public private(set) var irqConnections: [(from: IRQOutput, to: IRQInput)] = []
+    /// What this machine's inputs may make the host spend (cores, file sizes).
+    public var limits = ResourceLimits()
+    /// Where each object was declared (board file positions, by path), so
+    /// realize-time errors can name file:line:column as construction errors do.
+    public var declarations: [String: ErrorLocation] = [:]
 
     /// Creates an empty machine named `name` using the types of `registry`.
     public convenience init(registry: TypeRegistry, name: String = "machine", type typeName: String = "machine") throws(ChimeraError) {
@@ -27,7 +32,7 @@ public final class Machine: SimObject {
         properties: [
             PropertyDescriptor("quantum", .time, default: .uint(VirtualTime.microseconds(10).picoseconds),
                                access: .runtime,
-                               doc: "Scheduler quantum: how far each core runs before the others catch up"),
+                               doc: "Scheduler quantum: how far each core runs before the others catch up (1ns to 1s)"),
         ],
         instanceClass: Machine.self)
 
@@ -73,8 +78,40 @@ public final class Machine: SimObject {
     /// Realizes the whole machine. Cores without a kernel are held off
     /// first when other cores have one (`holdCoresWithoutKernels`).
     public func realizeMachine() throws(ChimeraError) {
-        if state != .realized { try holdCoresWithoutKernels() }
-        try realizeTree()
+        do {
+            if state != .realized { try holdCoresWithoutKernels() }
+            try realizeTree()
+        } catch {
+            throw locate(error)
+        }
+    }
+
+    /// `error` with the declaration of its object (or the nearest declared
+    /// ancestor) attached when it names no file position yet.
+    public func locate(_ error: ChimeraError) -> ChimeraError {
+        guard error.location?.line == nil, var objectPath = error.location?.objectPath else { return error }
+        while !objectPath.isEmpty {
+            if let declared = declarations[objectPath] {
+                var copy = error
+                copy.location = ErrorLocation(file: declared.file, line: declared.line, column: declared.column,
+                                              objectPath: error.location?.objectPath)
+                return copy
+            }
+            guard let slash = objectPath.lastIndex(of: "/") else { break }
+            objectPath = String(objectPath[..<slash])
+        }
+        return error
+    }
+
+    /// The quantum's bounds: below 1 ns a quantum is shorter than one cycle
+    /// of any core (and a zero quantum never advances); above 1 s the
+    /// monitor and the stop conditions would wait hours of host time.
+    public static let quantumRange = VirtualTime(picoseconds: 1000)...VirtualTime(picoseconds: 1_000_000_000_000)
+
+    override public func checkValue(_ name: String, _ value: Value) throws(ChimeraError) {
+        if name == "quantum", let ps = value.uint64, !Machine.quantumRange.contains(VirtualTime(picoseconds: ps)) {
+            throw ChimeraError.object(path, "quantum \(VirtualTime(picoseconds: ps)) is outside \(Machine.quantumRange.lowerBound)…\(Machine.quantumRange.upperBound)")
+        }
     }
 
     /// The scheduler quantum.

@@ -31,6 +31,7 @@ extension SimObject {
         for object in ((try? realizeOrder()) ?? subtree.reversed()).reversed()
             where object.state == .realized && object.isDescendant(of: self) {
             object.unrealize()
+            object.forgetExportedRegions()
             object.state = .unrealized
         }
     }

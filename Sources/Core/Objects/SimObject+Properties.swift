@@ -35,6 +35,7 @@ extension SimObject {
             try setLink(d, targetType: targetType, value: coerced)
             return
         }
+        try checkValue(name, coerced)
         if state == .realized {
             try propertyWillChange(name, to: coerced)
         }

@@ -150,6 +150,11 @@ open class SimObject {
     /// Releases what `realize()` allocated. Must not fail.
     open func unrealize() {}
 
+    /// Drops the regions `realize()` exported. An MMIO region refers to its
+    /// device, so keeping them after unrealize would keep the device (and
+    /// through it its machine) alive forever.
+    func forgetExportedRegions() { exportedRegions = [:] }
+
     /// Offers `region` for mapping under a name the type declares.
     public func exportRegion(_ regionName: String, _ region: MemoryRegion) throws(ChimeraError) {
         guard registry.allRegions(of: objectType).contains(where: { $0.name == regionName }) else {
@@ -157,6 +162,11 @@ open class SimObject {
         }
         exportedRegions[regionName] = region
     }
+
+    /// Called before any property value is stored, in every life-cycle
+    /// state; throw to refuse a value the type's schema cannot express
+    /// (a range of times, a relation between properties).
+    open func checkValue(_ name: String, _ value: Value) throws(ChimeraError) {}
 
     /// Called before a runtime property changes on a realized object; throw to refuse.
     open func propertyWillChange(_ name: String, to value: Value) throws(ChimeraError) {}

@@ -138,7 +138,10 @@ struct JSONParser {
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            let keyStart = index
             let key = try parseString()
+            // As QEMU: a repeated member is an error, not "last one wins".
+            if result[key] != nil { index = keyStart; throw error("duplicate key '\(key)'") }
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1

@@ -33,7 +33,13 @@ final class SerialTransmitter {
         if let file { fclose(file); self.file = nil }
         switch destination {
         case "file":
-            guard !path.isEmpty, let f = fopen(path, "wb") else {
+            // A regular, new or /dev/null file only: fopen of a FIFO would block until a reader appears.
+            let fd: Int32
+            do { fd = try HostFile.createForWriting(path, what: "UART output file") } catch {
+                throw ChimeraError.object(device.path, "cannot open output file '\(path)': \(error.message)")
+            }
+            guard let f = fdopen(fd, "wb") else {
+                Glibc.close(fd)
                 throw ChimeraError.object(device.path, "cannot open output file '\(path)'")
             }
             file = f

@@ -47,9 +47,11 @@ extension MonitorDispatcher {
             }
             offset += min(available, size - offset)
         }
-        let fd = open(filename, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            throw ChimeraError(.generic, "Could not open '\(filename)': \(String(cString: strerror(errno)))")
+        // Only a regular file, a new one or /dev/null: a FIFO would block the
+        // simulation thread (and so every client) until someone reads it.
+        let fd: Int32
+        do { fd = try HostFile.createForWriting(filename, what: "memory dump") } catch {
+            throw ChimeraError(.generic, "Could not open '\(filename)': \(error.message)")
         }
         defer { close(fd) }
         offset = 0

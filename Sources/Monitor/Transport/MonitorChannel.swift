@@ -44,6 +44,17 @@ final class MonitorChannel: Sendable {
         doorbell.signal()
     }
 
+    /// Forgets what `client` queued and the simulation has not taken yet
+    /// (the client is gone; nobody would read the replies).
+    func discard(client: Int) {
+        let removed = inbox.withLock { queue in
+            let before = queue.count
+            queue.removeAll { $0.client == client }
+            return before - queue.count
+        }
+        if removed > 0 { inboxCount.subtract(removed, ordering: .sequentiallyConsistent) }
+    }
+
     func takeOutgoing() -> [Outgoing] {
         outbox.withLock { queue in
             let taken = queue

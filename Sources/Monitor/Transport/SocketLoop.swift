@@ -15,6 +15,13 @@ final class SocketLoop {
         /// A client that stops reading is dropped once this much output is pending.
         var maxPendingOutput = 64 << 20
         var messageLimit = QMPFramer.defaultLimit
+        /// Commands of one client queued or executing at once. Beyond it the
+        /// client is not read until replies come back, so a flood of requests
+        /// costs at most this much simulation-thread work.
+        var maxQueuedCommands = 64
+        /// A client with this much unread output is not read from either:
+        /// its replies are not being read, so its next commands must wait.
+        var readPauseOutput = 1 << 20
     }
 
     private struct Client {
@@ -26,6 +33,13 @@ final class SocketLoop {
         /// Events start after the `qmp_capabilities` reply has been queued for writing.
         var receivesEvents = false
         var pendingOutput: Int { output.count - written }
+        /// Messages posted whose replies have not come back yet.
+        var inFlight = 0
+        /// Framed messages not yet posted because `inFlight` reached the limit.
+        var backlog: [QMPConnection.Inbound] = []
+        /// The client shut down its sending side: it still gets the replies
+        /// to what it sent, then the connection closes.
+        var readClosed = false
     }
 
     private let listeners: [SocketListener]
@@ -47,7 +61,9 @@ final class SocketLoop {
             var fds = [pollfd(fd: wakeReadFD, events: Int16(POLLIN), revents: 0)]
             for l in listeners { fds.append(pollfd(fd: l.fd, events: Int16(POLLIN), revents: 0)) }
             for c in clients {
-                fds.append(pollfd(fd: c.fd, events: Int16(POLLIN) | (c.pendingOutput > 0 ? Int16(POLLOUT) : 0), revents: 0))
+                let reading = wantsInput(c)
+                fds.append(pollfd(fd: c.fd, events: (reading ? Int16(POLLIN) : 0) | (c.pendingOutput > 0 ? Int16(POLLOUT) : 0),
+                                  revents: 0))
             }
             let ready = poll(&fds, nfds_t(fds.count), 500)
             if ready < 0 && !PosixIO.wouldBlock(PosixIO.errorNumber) { break }
@@ -55,10 +71,16 @@ final class SocketLoop {
             for (i, l) in listeners.enumerated() where fds[1 + i].revents & Int16(POLLIN) != 0 { accept(on: l) }
             let polled = fds.dropFirst(1 + listeners.count)
             for pfd in polled where pfd.revents != 0 {
-                if pfd.revents & (Int16(POLLIN) | Int16(POLLHUP) | Int16(POLLERR)) != 0 { readFrom(fd: pfd.fd) }
+                guard let index = clients.firstIndex(where: { $0.fd == pfd.fd }) else { continue }
+                if pfd.revents & Int16(POLLERR) != 0 || pfd.revents & Int16(POLLNVAL) != 0 {
+                    drop(at: index)
+                } else if pfd.revents & (Int16(POLLIN) | Int16(POLLHUP)) != 0 && wantsInput(clients[index]) {
+                    readFrom(fd: pfd.fd)
+                }
             }
             deliverOutgoing()
             flushAll()
+            closeFinished()
         }
         shutdown()
     }
@@ -90,29 +112,54 @@ final class SocketLoop {
         }
     }
 
+    /// Reads only from clients that may queue more work and read their replies.
+    private func wantsInput(_ c: Client) -> Bool {
+        !c.readClosed && c.backlog.isEmpty && c.inFlight < limits.maxQueuedCommands && c.pendingOutput < limits.readPauseOutput
+    }
+
     private func readFrom(fd: Int32) {
         guard let index = clients.firstIndex(where: { $0.fd == fd }) else { return }
         var buffer = [UInt8](repeating: 0, count: 65536)
-        var incoming: [MonitorChannel.Incoming] = []
         // At most 1 MiB per wake-up, so one flooding client cannot starve the others.
         for _ in 0..<16 {
             let n = buffer.withUnsafeMutableBytes { PosixIO.read(fd, $0.baseAddress!, $0.count) }
             if n > 0 {
-                let id = clients[index].id
-                for inbound in clients[index].connection.receive(buffer[0..<n]) {
-                    incoming.append(MonitorChannel.Incoming(client: id, inbound: inbound))
-                }
-                if n < buffer.count { break }
+                clients[index].backlog += clients[index].connection.receive(buffer[0..<n])
+                if n < buffer.count || !clients[index].backlog.isEmpty { break }
                 continue
             }
             if n < 0 && PosixIO.errorNumber == EINTR { continue }
             if n < 0 && PosixIO.wouldBlock(PosixIO.errorNumber) { break }
-            // End of stream or error: whatever was half-received is dropped with the client.
-            channel.post(incoming)
+            if n == 0 {
+                // Half-close: the client sent everything it will send. A message
+                // cut off by it is forgotten; complete ones are still answered.
+                clients[index].readClosed = true
+                break
+            }
             drop(at: index)
             return
         }
-        channel.post(incoming)
+        postBacklog(at: index)
+    }
+
+    /// Hands framed messages to the simulation while the client's queue has room.
+    private func postBacklog(at index: Int) {
+        let room = limits.maxQueuedCommands - clients[index].inFlight
+        guard room > 0, !clients[index].backlog.isEmpty else { return }
+        let batch = clients[index].backlog.prefix(room)
+        clients[index].backlog.removeFirst(batch.count)
+        clients[index].inFlight += batch.count
+        let id = clients[index].id
+        channel.post(batch.map { MonitorChannel.Incoming(client: id, inbound: $0) })
+    }
+
+    /// Closes half-closed clients once every reply has been written.
+    private func closeFinished() {
+        var i = 0
+        while i < clients.count {
+            let c = clients[i]
+            if c.readClosed && c.inFlight == 0 && c.backlog.isEmpty && c.pendingOutput == 0 { drop(at: i) } else { i += 1 }
+        }
     }
 
     private func deliverOutgoing() {
@@ -123,6 +170,8 @@ final class SocketLoop {
                 clients[i].output.append(contentsOf: text.utf8)
                 clients[i].output.append(UInt8(ascii: "\n"))
                 if negotiates { clients[i].receivesEvents = true }
+                clients[i].inFlight = max(clients[i].inFlight - 1, 0)
+                postBacklog(at: i)
             case .event(let text):
                 for i in clients.indices where clients[i].receivesEvents {
                     clients[i].output.append(contentsOf: text.utf8)
@@ -171,6 +220,8 @@ final class SocketLoop {
     }
 
     private func drop(at index: Int) {
+        // Commands it queued and the simulation has not taken yet go with it.
+        channel.discard(client: clients[index].id)
         PosixIO.close(clients[index].fd)
         clients.remove(at: index)
         channel.connectedClients.subtract(1, ordering: .sequentiallyConsistent)

@@ -111,6 +111,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                                doc: "Build the boot identity map in RAM at reset (off: the kernel brings its own CR3)"),
             PropertyDescriptor("apic-id", .int(.uint32), default: .uint(0xFFFF_FFFF),
                                doc: "Local APIC ID; the default is the core's position among the cluster's x86 cores"),
+            X86CPU.psABIBootStateProperty,
         ],
         pins: [PinDescriptor("nmi", .input, doc: "Non-maskable interrupt (rising edge)")],
         instanceClass: X86CPU.self)
@@ -195,6 +196,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         flushTLB()
         flushBlocks()
         apic?.resetAPIC()
+        applyPSABIBootState()
     }
 
     /// The first core of its cluster is the bootstrap processor.
