@@ -72,6 +72,7 @@ public struct BlockLink<Instruction> {
 /// class the hot loop never touches. The owner calls `deallocate()` once,
 /// in its `deinit`.
 public struct BlockCache<Instruction> {
+    // Computed, not stored: a generic type cannot hold static stored properties.
     public static var tableSize: Int { 1 << 14 }
     /// Instructions in one arena chunk.
     public static var chunkSize: Int { 1 << 14 }
