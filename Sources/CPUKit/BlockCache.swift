@@ -195,9 +195,6 @@ public struct BlockCache<Instruction> {
     /// translated into this cache?
     public func covers(host: UInt, size: Int) -> Bool { directory.covers(host: host, size: size) }
 
-    /// Is anything translated from the host page `page`?
-    public func hasCode(onPage page: UInt) -> Bool { directory.pages[page] != nil }
-
     /// A store hit `length` bytes at `offset` of `block` while the block was
     /// marked as holding code. Drops the blocks of every page whose
     /// translated bytes the store overlaps and returns true if there was

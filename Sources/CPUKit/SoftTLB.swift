@@ -227,6 +227,15 @@ public struct SoftTLB {
         return target
     }
 
+    /// The miss path's common step: asks `translator` for `va`'s page (it
+    /// throws the architecture's fault), installs the entry when `fill`
+    /// allows, and returns the translation and where its address lies.
+    public func refill<T: AddressTranslator>(_ va: UInt64, _ access: MemoryAccess, translator: T,
+                                             memory: AddressSpace) throws(GuestTrap) -> (page: TranslatedPage, target: MemoryTarget) {
+        let page = try translator.translate(va, for: access)
+        return (page, fill(va, access, page, memory: memory))
+    }
+
     /// Moves write entries of the host page `hostPage` (which now holds
     /// code) to `codeWrite`, so stores to it take the slow path.
     public func demoteWrites(hostPage: UInt) {

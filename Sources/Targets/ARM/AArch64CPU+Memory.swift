@@ -4,7 +4,13 @@ import ChimeraCPUKit
 /// A translated block of decoded A64 instructions.
 typealias A64Block = BlockRef<Op>
 
-extension AArch64CPU: SoftTLBMissHandler {
+extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
+    /// The translation hook: the MMU is off, so virtual = physical and
+    /// every access is permitted by translation.
+    public func translate(_ va: UInt64, for access: MemoryAccess) throws(GuestTrap) -> TranslatedPage {
+        TranslatedPage(physical: va)
+    }
+
     // MARK: Fast paths (the kit's soft-TLB, inlined into the loop)
 
     /// Loads a `T` at `a` for the instruction at `pc`, zero-extended.
@@ -74,7 +80,7 @@ extension AArch64CPU: SoftTLBMissHandler {
             return v
         }
         guard let memory = cluster?.memory else { throw raiseDataAbort(address: a, write: false, status: 0x10, pc: pc) }
-        switch tlb.fill(a, .read, TranslatedPage(physical: a), memory: memory) {
+        switch try tlb.refill(a, .read, translator: self, memory: memory).target {
         case .ram(let p, _, _, _, _):
             var v: UInt64 = 0
             withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: p, byteCount: size) }
@@ -100,7 +106,7 @@ extension AArch64CPU: SoftTLBMissHandler {
             return
         }
         guard let memory = cluster?.memory else { throw raiseDataAbort(address: a, write: true, status: 0x10, pc: pc) }
-        switch tlb.fill(a, .write, TranslatedPage(physical: a), memory: memory) {
+        switch try tlb.refill(a, .write, translator: self, memory: memory).target {
         case .ram(let p, _, let block, let offset, let writable):
             guard writable else { return }   // ROM ignores writes
             var v = value

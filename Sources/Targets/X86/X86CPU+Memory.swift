@@ -85,9 +85,7 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
             }
             return v
         }
-        let pa = try translate(va, .read)
-        fillTLB(va: va, pa: pa, access: .read)
-        return physicalRead(pa, size)
+        return physicalRead(try refill(va, .read), size)
     }
 
     @inline(never)
@@ -117,16 +115,14 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
                 return
             }
         }
-        let pa = try translate(va, .write)
-        fillTLB(va: va, pa: pa, access: .write)
-        physicalWrite(pa, size, value)
+        physicalWrite(try refill(va, .write), size, value)
     }
 
-    /// Installs a TLB entry for `va` when its page is plain RAM (the kit
-    /// decides; this core's APIC page is never cached).
-    func fillTLB(va: UInt64, pa: UInt64, access: MemoryAccess) {
-        guard let mem = cluster?.memory else { return }
-        tlb.fill(va, access, TranslatedPage(physical: pa, cacheable: !isAPICPage(pa & ~0xFFF)), memory: mem)
+    /// Translates `va` through the kit (the page walk below is the hook),
+    /// filling the TLB when the page is plain RAM; returns the physical address.
+    func refill(_ va: UInt64, _ access: MemoryAccess) throws(X86Fault) -> UInt64 {
+        guard let mem = cluster?.memory else { return try translate(va, access) }
+        return try tlb.refill(va, access, translator: self, memory: mem).page.physical
     }
 
     /// Is `page` this core's local APIC page (xAPIC mode enabled)?
@@ -155,7 +151,7 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
 
     /// Host address of the code byte at `rip`, filling the fetch TLB.
     func fetchHost(_ rip: UInt64) throws(X86Fault) -> (pointer: UnsafeMutableRawPointer, block: RAMBlock, offset: UInt64) {
-        let pa = try translate(rip, .fetch)
+        let pa = try refill(rip, .fetch)
         guard let mem = cluster?.memory,
               case .ram(let p, let available, let block, let offset, _) = mem.target(of: pa),
               available >= 0x1000 - (pa & 0xFFF) else {
@@ -165,7 +161,6 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
             powerState = .stopped
             throw X86Fault.leave
         }
-        fillTLB(va: rip, pa: pa, access: .fetch)
         return (p, block, offset)
     }
 
@@ -176,7 +171,8 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
 
     // MARK: Page walk (SDM Vol. 3A, §4.5)
 
-    /// The kit's translation hook: the page walk below.
+    /// The kit's translation hook: the page walk below; this core's APIC
+    /// page is never cached.
     public func translate(_ va: UInt64, for access: MemoryAccess) throws(GuestTrap) -> TranslatedPage {
         let pa = try translate(va, access)
         return TranslatedPage(physical: pa, cacheable: !isAPICPage(pa & ~0xFFF))
