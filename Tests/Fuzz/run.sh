@@ -4,6 +4,8 @@
 #
 #   Tests/Fuzz/run.sh [SECONDS] [HARNESS…]     default: 30 s each, all harnesses
 #   FUZZ_RUNS=1000000 Tests/Fuzz/run.sh 0 elf  stop after a number of executions instead
+#   FUZZ_TIMEOUT=120 …                         seconds before one input counts as a hang (10);
+#                                              raise it for a campaign running niced next to builds
 #
 # Seeds: Tests/Fuzz/corpus/HARNESS plus, when present, the shipped boards and
 # the built test kernels. What the fuzzer adds goes to .build-fuzz/corpus,
@@ -47,7 +49,7 @@ for h in "${harnesses[@]}"; do
   limit=(-max_total_time="$seconds")
   [ -n "${FUZZ_RUNS:-}" ] && limit=(-runs="$FUZZ_RUNS")
   echo "fuzz: $h ${limit[*]}"
-  if ! "$build/debug/chimera-fuzz-$h" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+  if ! "$build/debug/chimera-fuzz-$h" "${limit[@]}" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="$build/artifacts/$h-" "$work" "Tests/Fuzz/corpus/$h" \
         > "$build/$h.log" 2>&1; then
     status=1
