@@ -6,7 +6,8 @@ import ChimeraCore
 public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlushing {
     private var transmitter: SerialTransmitter!
     private var rxFIFO: [UInt8] = []
-    private var regs: [UInt64: UInt64] = [:]  // lookup by offset only
+    /// Register values by position in `registers` (for the plainly stored ones).
+    private var regs = [UInt64](repeating: 0, count: PL011.registers.registers.count)
     private var rawInterrupts: UInt64 = 0
 
     // Interrupt bits (UARTRIS/UARTIMSC).
@@ -55,15 +56,22 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     }
 
     private func reset() {
-        regs = [:]
-        for r in PL011.registers.registers { regs[r.offset] = r.resetValue }
+        regs = PL011.registers.registers.map(\.resetValue)
         rxFIFO = []
         rawInterrupts = 0
         transmitter.reset()
         updateInterrupt()
     }
 
-    private var fifoEnabled: Bool { (regs[0x02C] ?? 0) & (1 << 4) != 0 }
+    /// Positions in `registers` of the registers the model reads itself.
+    private static let lcrH = PL011.registers.hit(at: 0x02C)!.index
+    private static let cr = PL011.registers.hit(at: 0x030)!.index
+    private static let imsc = PL011.registers.hit(at: 0x038)!.index
+    private static let ibrd = PL011.registers.hit(at: 0x024)!.index
+    private static let fbrd = PL011.registers.hit(at: 0x028)!.index
+    private static let rsr = PL011.registers.hit(at: 0x004)!.index
+
+    private var fifoEnabled: Bool { regs[PL011.lcrH] & (1 << 4) != 0 }
 
     private var flags: UInt64 {
         var f: UInt64 = 0
@@ -86,8 +94,8 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
             return UInt64(b)
         case 0x018: return flags
         case 0x03C: return rawInterrupts
-        case 0x040: return rawInterrupts & (regs[0x038] ?? 0)
-        default: return regs[r.offset] ?? 0
+        case 0x040: return rawInterrupts & regs[PL011.imsc]
+        default: return regs[r.index]
         }
     }
 
@@ -96,7 +104,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
         guard r.modelled else { return }
         switch r.offset {
         case 0x000:
-            let control = regs[0x030] ?? 0
+            let control = regs[PL011.cr]
             if control & 1 == 0 || control & (1 << 8) == 0 {
                 // Real hardware drops it; QEMU transmits anyway and bare-metal code relies on that.
                 (root as? Machine)?.warn("\(path): character written while UARTEN or TXE is clear (sent anyway, as QEMU does)")
@@ -109,20 +117,20 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
             rawInterrupts &= ~value
             updateInterrupt()
         case 0x038:
-            regs[0x038] = value & 0x7FF
+            regs[PL011.imsc] = value & 0x7FF
             updateInterrupt()
         case 0x004:
-            regs[0x004] = 0  // any write clears the receive error bits
+            regs[PL011.rsr] = 0  // any write clears the receive error bits
         case 0x028:
-            regs[0x028] = value & 0x3F
+            regs[PL011.fbrd] = value & 0x3F
         default:
-            regs[r.offset] = value & 0xFFFF
+            regs[r.index] = value & 0xFFFF
         }
     }
 
     /// Character time from the divisors if programmed, else the property.
     private var characterTime: VirtualTime {
-        let ibrd = regs[0x024] ?? 0, fbrd = regs[0x028] ?? 0
+        let ibrd = regs[PL011.ibrd], fbrd = regs[PL011.fbrd]
         let divisorTimes64 = ibrd * 64 + fbrd
         let clock = uintProperty("clock-frequency")
         guard divisorTimes64 > 0, clock > 0 else { return timeProperty("character-time") }
@@ -137,7 +145,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     }
 
     private func updateInterrupt() {
-        try? output("irq").set(rawInterrupts & (regs[0x038] ?? 0) != 0)
+        try? output("irq").set(rawInterrupts & regs[PL011.imsc] != 0)
     }
 
     public func flushOutput() { transmitter?.flush() }

@@ -16,6 +16,8 @@ public final class SimControl: SimObject, MMIOHandler {
     ])
 
     private var latchedHigh: UInt64 = 0
+    /// The machine this device belongs to, from realize (it owns the device).
+    private unowned(unsafe) var machine: Machine?
 
     static let type = ObjectType(
         "sim-control", parent: "device",
@@ -25,6 +27,7 @@ public final class SimControl: SimObject, MMIOHandler {
         instanceClass: SimControl.self)
 
     override public func realize() throws(ChimeraError) {
+        machine = root as? Machine
         try exportRegion("regs", MemoryRegion(name: "regs", size: 0x20, kind: .mmio(self, .upToWord), owner: path))
     }
 
@@ -36,7 +39,6 @@ public final class SimControl: SimObject, MMIOHandler {
 
     private func registerValue(at offset: UInt64) -> UInt64 {
         guard let r = SimControl.registers.check(offset, write: false, device: self) else { return 0 }
-        let machine = root as? Machine
         switch r.offset {
         case 0x04: return SimControl.magic
         case 0x10:
@@ -50,7 +52,7 @@ public final class SimControl: SimObject, MMIOHandler {
 
     public func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
         guard let r = SimControl.registers.check(offset & ~3, write: true, device: self) else { return }
-        guard let machine = root as? Machine else { return }
+        guard let machine else { return }
         switch r.offset {
         case 0x00: machine.requestExit(code: Int32(truncatingIfNeeded: value), reason: "\(path) exit register")
         case 0x08: machine.serial.write(UInt8(truncatingIfNeeded: value), from: path)

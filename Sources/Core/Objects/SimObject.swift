@@ -60,6 +60,8 @@ open class SimObject {
     let pins = PinTable()
     /// Regions the object offers for mapping, by declared name.
     public private(set) var exportedRegions: OrderedDictionary<String, MemoryRegion> = [:]
+    /// Register accesses already reported as unimplemented (`RegisterMap`), a bit per offset and direction.
+    var reportedAccesses: [UInt64] = []
     /// Schema of every property of this object, inherited first.
     public let propertyDescriptors: [PropertyDescriptor]
     /// The registry of the machine this object belongs to. Each object
