@@ -93,6 +93,8 @@ public struct SoftTLB {
     public let write: UnsafeMutablePointer<TLBEntry>
     public let fetch: UnsafeMutablePointer<TLBEntry>
     public let codeWrite: UnsafeMutablePointer<TLBEntry>
+    /// Device pages: the miss path's first stop (`DeviceTLB`).
+    public let devices: DeviceTLB
 
     public init() {
         func array() -> UnsafeMutablePointer<TLBEntry> {
@@ -104,10 +106,12 @@ public struct SoftTLB {
         write = array()
         fetch = array()
         codeWrite = array()
+        devices = DeviceTLB(shift: 12)
     }
 
     public func deallocate() {
         read.deallocate(); write.deallocate(); fetch.deallocate(); codeWrite.deallocate()
+        devices.deallocate()
     }
 
     @inlinable @inline(__always)
@@ -202,10 +206,16 @@ public struct SoftTLB {
     /// only for reads and fetches). A writable page holding translated code
     /// goes to `codeWrite` instead of `write`. Returns where the physical
     /// address lies, for the slow path to complete the access.
+    /// An MMIO page's range goes into `devices` (reads and writes alike).
     @discardableResult
     public func fill(_ va: UInt64, _ access: MemoryAccess, _ page: TranslatedPage, memory: AddressSpace) -> MemoryTarget {
         let target = memory.target(of: page.physical)
-        guard page.cacheable, case .ram = target else { return target }
+        guard page.cacheable else { return target }
+        if case .mmio = target, access != .fetch {
+            devices.fill(va, physical: page.physical, clip: true, memory: memory, regime: page.space, global: page.global)
+            return target
+        }
+        guard case .ram = target else { return target }
         // Only whole pages backed by one block go into the TLB.
         let inPage = page.physical & SoftTLB.pageMask
         let whole = inPage == 0 ? target : memory.target(of: page.physical & ~SoftTLB.pageMask)
@@ -256,6 +266,7 @@ public struct SoftTLB {
         write.update(repeating: TLBEntry(), count: SoftTLB.entries)
         fetch.update(repeating: TLBEntry(), count: SoftTLB.entries)
         codeWrite.update(repeating: TLBEntry(), count: SoftTLB.entries)
+        devices.flushAll()
     }
 
     /// Drops the entries of the page holding `va` in every array (TLBI VA,
@@ -266,6 +277,7 @@ public struct SoftTLB {
         if write[i].tag == tag { write[i] = TLBEntry() }
         if fetch[i].tag == tag { fetch[i] = TLBEntry() }
         if codeWrite[i].tag == tag { codeWrite[i] = TLBEntry() }
+        devices.flush(page: va)
     }
 
     /// Drops the non-global entries of regime `space` (TLBI ASID).
@@ -276,6 +288,7 @@ public struct SoftTLB {
             if fetch[k].matches(space: space) { fetch[k] = TLBEntry() }
             if codeWrite[k].matches(space: space) { codeWrite[k] = TLBEntry() }
         }
+        devices.flush(space: space)
     }
 }
 

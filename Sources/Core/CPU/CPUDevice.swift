@@ -62,10 +62,14 @@ open class CPUDevice: SimObject, CPU {
     /// Cycle length in picoseconds when it is a whole number (1 GHz: 1000), else 0.
     private var picosecondsPerCycle: UInt64 = 1000
 
+    /// Position among the cluster's cores (`Cluster.cpus`), set at realize.
+    public private(set) var clusterIndex = 0
+
     override open func realize() throws(ChimeraError) {
         clock = (root as? Machine)?.clock
         cachedCluster = nil
         cachedCluster = cluster
+        clusterIndex = cachedCluster?.cpus.firstIndex { $0 === self } ?? 0
         frequency = max(uintProperty("clock-frequency"), 1)
         picosecondsPerCycle = 1_000_000_000_000 % frequency == 0 ? 1_000_000_000_000 / frequency : 0
         powerState = boolProperty("start-powered-off") ? .off : .running

@@ -57,16 +57,7 @@ public final class AddressSpace {
 
     /// Resolves one address for a core's TLB fill or slow path.
     public func target(of address: UInt64) -> MemoryTarget {
-        refreshView()
-        // Last range starting at or before the address.
-        var lo = 0, hi = starts.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if starts[mid] <= address { lo = mid + 1 } else { hi = mid }
-        }
-        guard lo > 0 else { return .unmapped }
-        let r = cachedView!.ranges[lo - 1]
-        guard address <= r.last else { return .unmapped }
+        guard let r = range(containing: address) else { return .unmapped }
         let offset = r.offsetInRegion &+ (address &- r.start)
         let available = r.last &- address &+ 1
         switch r.region.kind {
@@ -79,6 +70,28 @@ public final class AddressSpace {
         case .alias, .container:
             return .unmapped  // flat views contain only leaves
         }
+    }
+
+    /// The MMIO range holding `address`, for a core's device-TLB fill: the
+    /// region, the range's first and last address, and the region offset
+    /// of its first address. Nil for RAM, ROM and unmapped addresses.
+    public func deviceRange(containing address: UInt64) -> (region: MemoryRegion, first: UInt64, last: UInt64, offset: UInt64)? {
+        guard let r = range(containing: address), r.region.device != nil else { return nil }
+        return (r.region, r.start, r.last, r.offsetInRegion)
+    }
+
+    /// The flat range holding `address`: the last range starting at or
+    /// before it, if it reaches that far.
+    private func range(containing address: UInt64) -> FlatRange? {
+        refreshView()
+        var lo = 0, hi = starts.count
+        while lo < hi {
+            let mid = (lo + hi) >> 1
+            if starts[mid] <= address { lo = mid + 1 } else { hi = mid }
+        }
+        guard lo > 0 else { return nil }
+        let r = cachedView!.ranges[lo - 1]
+        return address <= r.last ? r : nil
     }
 
     /// Reads `size` (1–8) bytes little-endian; `nil` if any byte is unmapped.
@@ -172,6 +185,7 @@ public final class AddressSpace {
 
     /// Performs a read with the device's native sizes: splits wide accesses
     /// and widens narrow ones, little-endian.
+    @usableFromInline
     static func mmioRead(_ h: any MMIOHandler, _ sizes: AccessSizes, offset: UInt64, size: Int) -> UInt64 {
         if size >= sizes.minimum && size <= sizes.maximum { return h.mmioRead(offset: offset, size: size) }
         if size > sizes.maximum {
@@ -193,6 +207,7 @@ public final class AddressSpace {
 
     /// Performs a write with the device's native sizes (read-modify-write
     /// when narrower than the device accepts).
+    @usableFromInline
     static func mmioWrite(_ h: any MMIOHandler, _ sizes: AccessSizes, offset: UInt64, size: Int, value: UInt64) {
         if size >= sizes.minimum && size <= sizes.maximum { h.mmioWrite(offset: offset, size: size, value: value); return }
         if size > sizes.maximum {

@@ -1,9 +1,33 @@
 /// Implemented by devices that answer memory-mapped or port I/O accesses.
+///
+/// Cores call these straight from their soft-TLB's device entries (no map
+/// search, no cast, no reference counting on the way), so a register read
+/// costs what the device's own code costs.
 public protocol MMIOHandler: AnyObject {
     /// Reads `size` bytes (1, 2, 4 or 8) at `offset` in the region, little-endian.
     func mmioRead(offset: UInt64, size: Int) -> UInt64
     /// Writes the low `size` bytes of `value` at `offset` in the region.
     func mmioWrite(offset: UInt64, size: Int, value: UInt64)
+    /// `mmioWrite` for a core's store, with what the device asks of that
+    /// core. The default performs `mmioWrite` and asks nothing; a device
+    /// that ends the run at the writing instruction (`isa-debug-exit`)
+    /// implements this instead of being recognised by its type.
+    func mmioWriteFromCPU(offset: UInt64, size: Int, value: UInt64) -> DeviceWriteEffect
+}
+
+extension MMIOHandler {
+    public func mmioWriteFromCPU(offset: UInt64, size: Int, value: UInt64) -> DeviceWriteEffect {
+        mmioWrite(offset: offset, size: size, value: value)
+        return .none
+    }
+}
+
+/// What a device's register write asks of the core that made it.
+public enum DeviceWriteEffect: Equatable, Sendable {
+    /// Nothing beyond the write.
+    case none
+    /// End the run with this exit code once the writing instruction retires.
+    case exit(code: Int32)
 }
 
 /// The access sizes an MMIO region accepts natively; other sizes are split
@@ -44,6 +68,11 @@ public final class MemoryRegion {
     public let name: String
     public let size: UInt64
     public let kind: Kind
+    /// The device answering an MMIO region (nil for every other kind) and
+    /// the access sizes it takes, kept apart from `kind` so that a core
+    /// holding the region unretained reaches the device with plain loads.
+    public let device: (any MMIOHandler)?
+    public let deviceSizes: AccessSizes
     /// Path of the object that owns the region, for `info mtree`.
     public let owner: String
     public private(set) var subregions: [Subregion] = []
@@ -59,6 +88,36 @@ public final class MemoryRegion {
         self.size = size
         self.kind = kind
         self.owner = owner
+        if case .mmio(let handler, let sizes) = kind {
+            device = handler
+            deviceSizes = sizes
+        } else {
+            device = nil
+            deviceSizes = .any
+        }
+    }
+
+    /// Reads an MMIO region's register at `offset` with the device's native
+    /// sizes (see `AddressSpace.mmioRead`). Only for `.mmio` regions.
+    @inlinable @inline(__always)
+    public func deviceRead(offset: UInt64, size: Int) -> UInt64 {
+        let h = device.unsafelyUnwrapped
+        if _fastPath(size >= deviceSizes.minimum && size <= deviceSizes.maximum) {
+            return h.mmioRead(offset: offset, size: size)
+        }
+        return AddressSpace.mmioRead(h, deviceSizes, offset: offset, size: size)
+    }
+
+    /// A core's write to an MMIO region's register; returns what the device
+    /// asks of the core. Only for `.mmio` regions.
+    @inlinable @inline(__always)
+    public func deviceWrite(offset: UInt64, size: Int, value: UInt64) -> DeviceWriteEffect {
+        let h = device.unsafelyUnwrapped
+        if _fastPath(size >= deviceSizes.minimum && size <= deviceSizes.maximum) {
+            return h.mmioWriteFromCPU(offset: offset, size: size, value: value)
+        }
+        AddressSpace.mmioWrite(h, deviceSizes, offset: offset, size: size, value: value)
+        return .none
     }
 
     /// Allocates lazily backed RAM.

@@ -92,13 +92,23 @@ public final class Clock {
     /// Called by the scheduler around each core's slice.
     public func beginSlice(of cpu: CPUDevice, until end: VirtualTime) {
         activeCPU = cpu
+        activeCPUIndex = cpu.clusterIndex
+        activeCluster = cpu.cluster.map(ObjectIdentifier.init)
         sliceEnd = end
     }
+
+    /// The running core's position among its cluster's cores, and that
+    /// cluster: how banked devices (a GIC's CPU interface) tell which core
+    /// is accessing them with two plain loads.
+    public private(set) var activeCPUIndex = 0
+    public private(set) var activeCluster: ObjectIdentifier?
 
     /// Ends the current slice; returns the (possibly shortened) end.
     @discardableResult
     public func endSlice() -> VirtualTime {
         activeCPU = nil
+        activeCPUIndex = 0
+        activeCluster = nil
         let end = sliceEnd
         sliceEnd = .never
         return end

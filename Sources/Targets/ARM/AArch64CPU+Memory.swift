@@ -73,6 +73,12 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
     /// anything else is a data abort for the instruction at `pc`.
     @inline(never)
     public func readMiss(_ a: UInt64, size: Int, context pc: UInt64) throws(GuestTrap) -> UInt64 {
+        if let (region, offset) = tlb.devices.lookup(a, size: size) {
+            // A device register: the device sees the exact retired count.
+            let saved = syncRetired(pc)
+            defer { st.pointee.retired = saved }
+            return region._withUnsafeGuaranteedRef { $0.deviceRead(offset: offset, size: size) }
+        }
         if (a & 0xFFF) + UInt64(size) > 0x1000 {
             // Crosses a page: byte by byte through the fast path of each page.
             var v: UInt64 = 0
@@ -86,6 +92,9 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
             withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: p, byteCount: size) }
             return v
         case .mmio:
+            // `refill` put the range in the device TLB unless the access
+            // runs past its region (then the address space splits it).
+            if tlb.devices.lookup(a, size: size) != nil { return try readMiss(a, size: size, context: pc) }
             let saved = syncRetired(pc)
             defer { st.pointee.retired = saved }
             guard let v = memory.read(a, size: size) else { throw raiseDataAbort(address: a, write: false, status: 0x10, pc: pc) }
@@ -97,6 +106,13 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
 
     @inline(never)
     public func writeMiss(_ a: UInt64, size: Int, value: UInt64, context pc: UInt64) throws(GuestTrap) {
+        if let (region, offset) = tlb.devices.lookup(a, size: size) {
+            let saved = syncRetired(pc)
+            defer { st.pointee.retired = saved }
+            let effect = region._withUnsafeGuaranteedRef { $0.deviceWrite(offset: offset, size: size, value: value) }
+            if _slowPath(effect != .none) { deviceAsked(effect) }
+            return
+        }
         if (a & 0xFFF) + UInt64(size) > 0x1000 {
             // Check every byte is writable before storing any (no partial stores on a fault).
             for i in 0..<size where !isWritable(a &+ UInt64(i)) {
@@ -115,12 +131,22 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
                 block.codeWritten(offset: offset, length: UInt64(size))
             }
         case .mmio:
+            if tlb.devices.lookup(a, size: size) != nil { return try writeMiss(a, size: size, value: value, context: pc) }
             let saved = syncRetired(pc)
             defer { st.pointee.retired = saved }
             memory.write(a, size: size, value: value)
         case .unmapped:
             throw raiseDataAbort(address: a, write: true, status: 0x10, pc: pc)
         }
+    }
+
+    /// A device's request from a store (`DeviceWriteEffect`): an exit ends
+    /// the run at the next block boundary, as the sim-control exit does.
+    @inline(never)
+    func deviceAsked(_ effect: DeviceWriteEffect) {
+        guard case .exit(let code) = effect else { return }
+        if pendingStop == nil { pendingStop = .exit(code: code) }
+        requestStop()
     }
 
     func isWritable(_ a: UInt64) -> Bool {

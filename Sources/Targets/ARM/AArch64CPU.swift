@@ -228,6 +228,8 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                 return .halted
             }
         }
+        // A device write may have asked for an exit (`deviceAsked`).
+        if let s = pendingStop { return finishStop(s) }
         return .budgetExhausted
     }
 

@@ -72,6 +72,7 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
     @inline(never)
     public func readMiss(_ va: UInt64, size: Int, context: UInt64) throws(GuestTrap) -> UInt64 {
         syncPosition()
+        if let v = tlb.devices.read(va, size: size) { return v }
         if (va & 0xFFF) + UInt64(size) > 0x1000 {
             // Page crossing: translate both pages before reading anything.
             let pa0 = try translate(va, .read)
@@ -85,12 +86,19 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
             }
             return v
         }
-        return physicalRead(try refill(va, .read), size)
+        let pa = try refill(va, .read)
+        // `refill` put a device page's range into the device TLB.
+        if let v = tlb.devices.read(va, size: size) { return v }
+        return physicalRead(pa, size)
     }
 
     @inline(never)
     public func writeMiss(_ va: UInt64, size: Int, value: UInt64, context: UInt64) throws(GuestTrap) {
         syncPosition()
+        if let effect = tlb.devices.write(va, size: size, value: value) {
+            if _slowPath(effect != .none) { throw deviceAsked(effect) }
+            return
+        }
         if (va & 0xFFF) + UInt64(size) > 0x1000 {
             let pa0 = try translate(va, .write)
             let second = (va | 0xFFF) &+ 1
@@ -115,7 +123,12 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
                 return
             }
         }
-        physicalWrite(try refill(va, .write), size, value)
+        let pa = try refill(va, .write)
+        if let effect = tlb.devices.write(va, size: size, value: value) {
+            if _slowPath(effect != .none) { throw deviceAsked(effect) }
+            return
+        }
+        physicalWrite(pa, size, value)
     }
 
     /// Translates `va` through the kit (the page walk below is the hook),

@@ -77,6 +77,11 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     var bootTablesPending = true
     var memoryGeneration: UInt64 = .max
     var cachedPeers: [X86CPU]?
+    /// The cluster's I/O-port space and its generation, refreshed when a
+    /// run starts; `ports` caches its devices as the TLB caches memory's.
+    var ioSpace: AddressSpace?
+    var ioGeneration: UInt64 = .max
+    let ports = DeviceTLB(shift: 3)
 
     /// The core's local APIC (child object `lapic`).
     public private(set) var apic: LocalAPIC!
@@ -97,6 +102,7 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     deinit {
         gpr.deallocate(); xmm.deallocate(); hot.deallocate()
         tlb.deallocate()
+        ports.deallocate()
         blocks.deallocate()
     }
 
@@ -239,10 +245,17 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             break
         }
         if bootTablesPending { buildBootPageTables() }
-        if let mem = cluster?.memory, mem.generation != memoryGeneration {
-            memoryGeneration = mem.generation
-            flushTLB()
-            flushBlocks()
+        if let c = cluster {
+            if c.memory.generation != memoryGeneration {
+                memoryGeneration = c.memory.generation
+                flushTLB()
+                flushBlocks()
+            }
+            if c.io !== ioSpace || c.io.generation != ioGeneration {
+                ioSpace = c.io
+                ioGeneration = c.io.generation
+                ports.flushAll()
+            }
         }
         let end = hot.pointee.retired &+ budget
         hot.pointee.pending = 1

@@ -58,6 +58,8 @@ public final class GICv2: SimObject, MMIOHandler {
     }
 
     override public func realize() throws(ChimeraError) {
+        clock = (root as? Machine)?.clock
+        clusterID = (parent as? Cluster).map(ObjectIdentifier.init)
         cpuCount = Int(uintProperty("num-cpus"))
         irqCount = Int(uintProperty("num-irqs")) & ~31
         let n = cpuCount * 32 + irqCount - 32
@@ -81,11 +83,16 @@ public final class GICv2: SimObject, MMIOHandler {
 
     private func slot(_ cpu: Int, _ id: Int) -> Int { id < 32 ? cpu * 32 + id : cpuCount * 32 + id - 32 }
 
-    /// The core making the current access.
+    /// The machine's clock and the cluster holding this GIC, from realize
+    /// (the machine owns the clock for as long as the GIC exists).
+    private unowned(unsafe) var clock: Clock?
+    private var clusterID: ObjectIdentifier?
+
+    /// The core making the current access: its position in the cluster
+    /// when it belongs to this GIC's cluster, else core 0's interface.
     private var accessingCPU: Int {
-        guard let machine = root as? Machine, let cpu = machine.clock.activeCPU, let cluster = parent as? Cluster,
-              let i = cluster.cpus.firstIndex(where: { $0 === cpu }) else { return 0 }
-        return min(i, cpuCount - 1)
+        guard let clock, clock.activeCluster == clusterID else { return 0 }
+        return min(clock.activeCPUIndex, cpuCount - 1)
     }
 
     override public func inputChanged(group: String, index: Int, level newLevel: Bool) {

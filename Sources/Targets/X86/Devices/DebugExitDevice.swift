@@ -4,8 +4,6 @@ import ChimeraCore
 /// simulation with exit code `(value << 1) | 1`. Map its `io` region into
 /// a cluster's I/O space (port 0xF4 by convention).
 public final class DebugExitDevice: SimObject, MMIOHandler {
-    private var pendingExit: Int32?
-
     static let type = ObjectType(
         "isa-debug-exit", parent: "device",
         summary: "Port that ends the simulation: exit code (value << 1) | 1, as QEMU's isa-debug-exit",
@@ -21,15 +19,18 @@ public final class DebugExitDevice: SimObject, MMIOHandler {
         try exportRegion("io", region)
     }
 
+    static func exitCode(_ value: UInt64) -> Int32 { Int32(truncatingIfNeeded: (value << 1) | 1) }
+
     public func mmioRead(offset: UInt64, size: Int) -> UInt64 { 0 }
 
-    public func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
-        pendingExit = Int32(truncatingIfNeeded: (value << 1) | 1)
+    /// A core's write: that core stops once the writing instruction retires.
+    public func mmioWriteFromCPU(offset: UInt64, size: Int, value: UInt64) -> DeviceWriteEffect {
+        .exit(code: DebugExitDevice.exitCode(value))
     }
 
-    /// The exit code requested since the last call, if any.
-    public func takeExitCode() -> Int32? {
-        defer { pendingExit = nil }
-        return pendingExit
+    /// A write from elsewhere (a monitor, a debugger, DMA) ends the run
+    /// through the machine.
+    public func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
+        (root as? Machine)?.requestExit(code: DebugExitDevice.exitCode(value), reason: "\(path) written")
     }
 }

@@ -1,3 +1,5 @@
+import ChimeraCore
+import ChimeraCPUKit
 /// Data transfer instructions (SDM Vol. 1, §7.3.1; Vol. 2 MOV, XCHG, PUSH…).
 extension X86CPU {
     @inline(__always)
@@ -280,24 +282,45 @@ extension X86CPU {
     }
 
     /// Reads the cluster's I/O-port space; unmapped ports read all-ones.
+    @inline(__always)
     func portRead(_ port: UInt64, _ size: Int) -> UInt64 {
-        guard let io = cluster?.io, let v = io.read(port, size: size) else { return (1 << (8 * UInt64(size))) - 1 }
-        return v
+        if let v = ports.read(port, size: size) { return v }
+        return portReadMiss(port, size)
     }
 
-    /// Writes a port; a write to the debug-exit device ends the run after this instruction.
+    @inline(never)
+    func portReadMiss(_ port: UInt64, _ size: Int) -> UInt64 {
+        guard let io = ioSpace else { return (1 << (8 * UInt64(size))) - 1 }
+        if ports.fill(port, physical: port, clip: false, memory: io), let v = ports.read(port, size: size) { return v }
+        return io.read(port, size: size) ?? (1 << (8 * UInt64(size))) - 1
+    }
+
+    /// Writes a port; a device may end the run at this instruction (the
+    /// debug-exit port) through its answer.
+    @inline(__always)
     func portWrite(_ port: UInt64, _ size: Int, _ value: UInt64) throws(X86Fault) {
-        guard let io = cluster?.io else { return }
-        if case .mmio(let handler, _, _, _) = io.target(of: port), let exit = handler as? DebugExitDevice {
-            exit.mmioWrite(offset: 0, size: size, value: value)
-            if let code = exit.takeExitCode() {
-                powerState = .stopped
-                leaveReason = .exit(code: code)
-                hot.pointee.retired &+= 1
-                throw X86Fault.leave
-            }
-            return
-        }
-        _ = io.write(port, size: size, value: value)
+        let effect = ports.write(port, size: size, value: value) ?? portWriteMiss(port, size, value)
+        if _slowPath(effect != .none) { throw deviceAsked(effect) }
+    }
+
+    @inline(never)
+    func portWriteMiss(_ port: UInt64, _ size: Int, _ value: UInt64) -> DeviceWriteEffect {
+        guard let io = ioSpace else { return .none }
+        if ports.fill(port, physical: port, clip: false, memory: io),
+           let effect = ports.write(port, size: size, value: value) { return effect }
+        io.write(port, size: size, value: value)
+        return .none
+    }
+
+    /// Carries out a device's request from a store or `out` (its
+    /// `DeviceWriteEffect`): an exit stops the core once the writing
+    /// instruction has retired. Returns the trap that leaves the loop.
+    @inline(never)
+    func deviceAsked(_ effect: DeviceWriteEffect) -> X86Fault {
+        guard case .exit(let code) = effect else { return .leave }
+        powerState = .stopped
+        leaveReason = .exit(code: code)
+        hot.pointee.retired &+= 1
+        return .leave
     }
 }
