@@ -95,3 +95,39 @@ final class MemoryTests: XCTestCase {
         XCTAssertEqual(observer.hits, [0x2010])
     }
 }
+
+/// `RegisterMap`: table lookup equals the declaration order's first match,
+/// far offsets work, and reports are made once per offset and direction.
+final class RegisterMapTests: XCTestCase {
+    func testLookupMatchesTheDeclarationsAndReportsOnce() throws {
+        let map = RegisterMap([
+            RegisterDescriptor(0x00, "DATA", .readWrite, doc: ""),
+            RegisterDescriptor(0x08, "STATUS", .readOnly, reset: 0x60, doc: ""),
+            RegisterDescriptor(0x08, "SHADOW", .readWrite, doc: "a second declaration of 0x08 is never found"),
+            RegisterDescriptor(0x0C, "CMD", .writeOnly, doc: ""),
+            RegisterDescriptor(0x10, "SPARE", .readWrite, reset: 3, modelled: false, doc: ""),
+            RegisterDescriptor(0x2_0000, "FAR", .readWrite, doc: ""),
+        ])
+        for offset: UInt64 in [0, 4, 8, 0xC, 0x10, 0x14, 0x1_FFFF, 0x2_0000, 0x2_0004, .max] {
+            XCTAssertEqual(map.register(at: offset)?.name, map.registers.first { $0.offset == offset }?.name, "offset \(offset)")
+        }
+        var registry = TypeRegistry.withCoreTypes()
+        registry.registerBuiltin(ObjectType("reg-test", parent: "device", summary: "", instanceClass: SimObject.self))
+        let m = try Machine(registry: registry)
+        let d = try m.addChild("d", type: "reg-test")
+        XCTAssertEqual(map.check(0x08, write: false, device: d)?.resetValue, 0x60)
+        XCTAssertEqual(map.check(0x2_0000, write: true, device: d).map { map.registers[$0.index].name }, "FAR")
+        XCTAssertNil(map.check(0x08, write: true, device: d), "read-only")
+        XCTAssertNil(map.check(0x0C, write: false, device: d), "write-only")
+        XCTAssertEqual(map.check(0x10, write: false, device: d)?.modelled, false, "unmodelled registers are handed back")
+        for _ in 0..<3 { XCTAssertNil(map.check(0x44, write: false, device: d)) }
+        XCTAssertNil(map.check(0x44, write: true, device: d))
+        XCTAssertEqual(m.warnings, [
+            "/machine/d: write to read-only register STATUS ignored",
+            "/machine/d: read from write-only register CMD returns 0",
+            "/machine/d: SPARE is not modelled (reads as 0x3)",
+            "/machine/d: read from unknown register at offset 0x44",
+            "/machine/d: write to unknown register at offset 0x44",
+        ])
+    }
+}
