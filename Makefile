@@ -1,6 +1,7 @@
-# Chimera — the two commands of the README.
+# Chimera — the commands of the README.
 #   make run   installs what is missing, builds, runs the demo
 #   make test  installs test dependencies, runs swift test
+#   make bench installs QEMU, builds release, runs chimera-bench io and cores
 # Each installs Debian packages only when missing (as root), or prints the
 # exact command to run when not root.
 
@@ -8,9 +9,10 @@ SWIFT       ?= swift
 RUN_DEBS    := libelf-dev pkg-config
 TEST_DEBS   := libelf-dev pkg-config libunicorn-dev graphviz qemu-system-arm python3-pip
 PIP_TEST    := qemu.qmp
+BENCH_DEBS  := libelf-dev pkg-config libunicorn-dev qemu-system-x86 qemu-system-arm
 DEMO        := --kernel arm=kernels/build/arm-demo.elf --kernel x86=kernels/build/x86-demo.elf
 
-.PHONY: run test build deps test-deps kernels clean fuzz fuzz-smoke
+.PHONY: run test build deps test-deps bench bench-deps kernels clean fuzz fuzz-smoke
 
 # Seconds per fuzz harness: a short bounded run in `make test`, a long one in `make fuzz`.
 FUZZ_SMOKE_SECONDS ?= 20
@@ -37,6 +39,9 @@ test-deps:
 	@python3 -c "import qemu.qmp" 2>/dev/null || python3 -m pip install -q $(PIP_TEST) \
 	  || python3 -m pip install -q --break-system-packages $(PIP_TEST)
 
+bench-deps:
+	$(call ensure_debs,$(BENCH_DEBS))
+
 build: deps
 	$(SWIFT) build -c release --product chimera
 
@@ -54,6 +59,13 @@ test: test-deps kernels
 	$(SWIFT) test
 	python3 Tests/Python/test_qmp.py --chimera .build/debug/chimera --board hetero $(addprefix --run-arg=,$(DEMO))
 	$(MAKE) fuzz-smoke
+
+# Numbers, not tests (Documentation/Performance.md): ns per device access
+# against QEMU on the same ELFs (issue 19), then the cores against Unicorn.
+bench: bench-deps
+	$(SWIFT) build -c release --product chimera-bench
+	.build/release/chimera-bench io
+	.build/release/chimera-bench cores
 
 # libFuzzer harnesses (Sources/Fuzz, Documentation/Limits.md "Fuzzing"), built
 # in .build-fuzz with the fuzzer and address sanitizers.

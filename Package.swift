@@ -101,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "chimera-bench",
             dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraARM", "ChimeraX86", "ChimeraDevices",
-                           "ChimeraUnicorn", "ChimeraTestSupport"],
+                           "ChimeraKit", "ChimeraUnicorn", "ChimeraTestSupport"],
             path: "Sources/Bench", swiftSettings: strict),
         .testTarget(name: "ChimeraARMTests",
                     dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM",

@@ -1,7 +1,8 @@
+import ChimeraTestSupport
 import Foundation
 
 // chimera-bench: numbers, not tests.
-//   swift run -c release chimera-bench [scheduler|arm|x86|decode|cores|all]
+//   swift run -c release chimera-bench [scheduler|arm|x86|decode|cores|io|all]
 let what = CommandLine.arguments.dropFirst().first ?? "all"
 do {
     switch what {
@@ -20,6 +21,8 @@ do {
     case "cores":
         CoreBenchmark.printHeader()
         try CoreBenchmark.run([.aarch64, .x86_64])
+    case "io":
+        try IOBenchmark.run(Array(CommandLine.arguments.dropFirst(2)))
     case "all":
         CoreBenchmark.printHeader()
         try CoreBenchmark.run([.aarch64, .x86_64])
@@ -28,7 +31,9 @@ do {
         print("")
         try RealCoreSchedulerBenchmark.run()
     default:
-        print("usage: chimera-bench [scheduler|arm|x86|decode|cores|all]")
+        print("usage: chimera-bench [scheduler|arm|x86|decode|cores|io|all]")
+        print("       chimera-bench io [KIND…]   ns per device access, Chimera vs QEMU (issue 19); KIND: "
+              + IOAccess.allCases.map(\.rawValue).joined(separator: ", ") + ", or a prefix (x86, arm)")
         exit(2)
     }
 } catch {

@@ -201,6 +201,23 @@ public struct KernelBuilder: Sendable {
         return try cachedCompile(name: stem, flags: flags, sources: [asmPath], hashedFiles: [asmPath, ldPath])
     }
 
+    /// Builds a self-contained assembly program (`.S`, run through the preprocessor) with its own
+    /// link script, both given relative to `kernelsDirectory`; no start code or C runtime is added.
+    public func buildAssembly(
+        _ source: String, linkScript: String, platform: KernelPlatform, defines: [String: String] = [:]
+    ) throws -> String {
+        let sourcePath = "\(kernelsDirectory)/\(source)", scriptPath = "\(kernelsDirectory)/\(linkScript)"
+        var flags = [
+            "--target=\(platform.targetTriple)", "-nostdlib", "-fuse-ld=lld", "-static", "-fno-pic",
+            "-Wl,--build-id=none", "-Wl,-z,nognustack", "-Wl,-z,max-page-size=4096", "-Wl,-T," + scriptPath,
+        ]
+        let sortedDefines = defines.sorted(by: { $0.key < $1.key })
+        for (key, value) in sortedDefines { flags.append("-D\(key)=\(value)") }
+        let stem = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
+        let name = ([stem] + sortedDefines.map { "\($0.key)=\($0.value)" }).joined(separator: "-")
+        return try cachedCompile(name: name, flags: flags, sources: [sourcePath], hashedFiles: [scriptPath])
+    }
+
     /// The expected console output of `program` on `arch` (`expected/<program>.<arch>.txt`, else
     /// `expected/<program>.txt`).
     public func expectedOutput(program: String, arch: String) throws -> String {
