@@ -5,7 +5,7 @@ import ChimeraCore
 /// with transmission timed in virtual time.
 public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlushing {
     private var transmitter: SerialTransmitter!
-    private var rxFIFO: [UInt8] = []
+    private let rxFIFO = ByteQueue()
     /// Register values by position in `registers` (for the plainly stored ones).
     private var regs = [UInt64](repeating: 0, count: PL011.registers.registers.count)
     private var rawInterrupts: UInt64 = 0
@@ -57,7 +57,8 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
 
     private func reset() {
         regs = PL011.registers.registers.map(\.resetValue)
-        rxFIFO = []
+        fifoEnabled = regs[PL011.lcrH] & (1 << 4) != 0
+        rxFIFO.removeAll()
         rawInterrupts = 0
         transmitter.reset()
         updateInterrupt()
@@ -71,7 +72,9 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     private static let fbrd = PL011.registers.hit(at: 0x028)!.index
     private static let rsr = PL011.registers.hit(at: 0x004)!.index
 
-    private var fifoEnabled: Bool { regs[PL011.lcrH] & (1 << 4) != 0 }
+    /// UARTLCR_H.FEN, kept as a scalar: the flags read on every poll of
+    /// UARTFR, and a scalar property needs no exclusivity check.
+    private var fifoEnabled = false
 
     private var flags: UInt64 {
         var f: UInt64 = 0
@@ -125,6 +128,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
             regs[PL011.fbrd] = value & 0x3F
         default:
             regs[r.index] = value & 0xFFFF
+            if r.index == PL011.lcrH { fifoEnabled = value & (1 << 4) != 0 }
         }
     }
 

@@ -5,7 +5,7 @@ import ChimeraCore
 /// MSR and scratch, with a timed transmitter and an interrupt output.
 public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, OutputFlushing {
     private var transmitter: SerialTransmitter!
-    private var rxFIFO: [UInt8] = []
+    private let rxFIFO = ByteQueue()
     private var ier: UInt64 = 0, lcr: UInt64 = 0, mcr: UInt64 = 0, scratch: UInt64 = 0
     private var fcr: UInt64 = 0, divisor: UInt64 = 0
     /// THR-empty interrupt pending (cleared by reading IIR or writing THR).

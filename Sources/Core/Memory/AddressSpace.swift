@@ -76,7 +76,7 @@ public final class AddressSpace {
     /// region, the range's first and last address, and the region offset
     /// of its first address. Nil for RAM, ROM and unmapped addresses.
     public func deviceRange(containing address: UInt64) -> (region: MemoryRegion, first: UInt64, last: UInt64, offset: UInt64)? {
-        guard let r = range(containing: address), r.region.device != nil else { return nil }
+        guard let r = range(containing: address), r.region.isDevice else { return nil }
         return (r.region, r.start, r.last, r.offsetInRegion)
     }
 

@@ -22,6 +22,14 @@ extension MMIOHandler {
     }
 }
 
+/// `MemoryRegion.device` of a region that is not MMIO: never called by
+/// cores (their device TLBs hold MMIO regions only); answers like
+/// nothing being there.
+final class NoDevice: MMIOHandler {
+    func mmioRead(offset: UInt64, size: Int) -> UInt64 { 0 }
+    func mmioWrite(offset: UInt64, size: Int, value: UInt64) {}
+}
+
 /// What a device's register write asks of the core that made it.
 public enum DeviceWriteEffect: Equatable, Sendable {
     /// Nothing beyond the write.
@@ -68,11 +76,14 @@ public final class MemoryRegion {
     public let name: String
     public let size: UInt64
     public let kind: Kind
-    /// The device answering an MMIO region (nil for every other kind) and
-    /// the access sizes it takes, kept apart from `kind` so that a core
-    /// holding the region unretained reaches the device with plain loads.
-    public let device: (any MMIOHandler)?
+    /// The device answering an MMIO region and the access sizes it takes,
+    /// kept apart from `kind` so that a core holding the region unretained
+    /// reaches the device with plain loads (a non-optional `let`: calling
+    /// through it needs no retain). Other kinds hold a `NoDevice`.
+    public let device: any MMIOHandler
     public let deviceSizes: AccessSizes
+    /// Whether this is an MMIO region.
+    public let isDevice: Bool
     /// Path of the object that owns the region, for `info mtree`.
     public let owner: String
     public private(set) var subregions: [Subregion] = []
@@ -91,9 +102,11 @@ public final class MemoryRegion {
         if case .mmio(let handler, let sizes) = kind {
             device = handler
             deviceSizes = sizes
+            isDevice = true
         } else {
-            device = nil
+            device = NoDevice()
             deviceSizes = .any
+            isDevice = false
         }
     }
 
@@ -101,22 +114,20 @@ public final class MemoryRegion {
     /// sizes (see `AddressSpace.mmioRead`). Only for `.mmio` regions.
     @inlinable @inline(__always)
     public func deviceRead(offset: UInt64, size: Int) -> UInt64 {
-        let h = device.unsafelyUnwrapped
         if _fastPath(size >= deviceSizes.minimum && size <= deviceSizes.maximum) {
-            return h.mmioRead(offset: offset, size: size)
+            return device.mmioRead(offset: offset, size: size)
         }
-        return AddressSpace.mmioRead(h, deviceSizes, offset: offset, size: size)
+        return AddressSpace.mmioRead(device, deviceSizes, offset: offset, size: size)
     }
 
     /// A core's write to an MMIO region's register; returns what the device
     /// asks of the core. Only for `.mmio` regions.
     @inlinable @inline(__always)
     public func deviceWrite(offset: UInt64, size: Int, value: UInt64) -> DeviceWriteEffect {
-        let h = device.unsafelyUnwrapped
         if _fastPath(size >= deviceSizes.minimum && size <= deviceSizes.maximum) {
-            return h.mmioWriteFromCPU(offset: offset, size: size, value: value)
+            return device.mmioWriteFromCPU(offset: offset, size: size, value: value)
         }
-        AddressSpace.mmioWrite(h, deviceSizes, offset: offset, size: size, value: value)
+        AddressSpace.mmioWrite(device, deviceSizes, offset: offset, size: size, value: value)
         return .none
     }
 

@@ -50,14 +50,14 @@ public struct RegisterMap: Sendable {
         public let modelled: Bool
         public let access: RegisterAccess
         /// The access is handled without a report.
-        let quietRead: Bool, quietWrite: Bool
+        @usableFromInline let quietRead: Bool, quietWrite: Bool
     }
 
-    private let hits: [Hit]
+    @usableFromInline let hits: [Hit]
     /// `index + 1` of the register at each offset below `slots.count`; 0 for none.
-    private let slots: [UInt16]
+    @usableFromInline let slots: [UInt16]
     /// Registers at offsets beyond the slot table, by offset.
-    private let far: [(offset: UInt64, index: Int)]
+    @usableFromInline let far: [(offset: UInt64, index: Int)]
     /// Offsets the slot table covers at most (64 KiB of register window).
     static let slotLimit: UInt64 = 0x10000
 
@@ -83,7 +83,7 @@ public struct RegisterMap: Sendable {
     }
 
     /// The access view of the register at `offset`, if declared.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func hit(at offset: UInt64) -> Hit? {
         if offset < UInt64(slots.count) {
             let slot = Int(slots[Int(offset)])
@@ -93,7 +93,8 @@ public struct RegisterMap: Sendable {
         return farHit(offset)
     }
 
-    private func farHit(_ offset: UInt64) -> Hit? {
+    @usableFromInline
+    func farHit(_ offset: UInt64) -> Hit? {
         var lo = 0, hi = far.count
         while lo < hi {
             let mid = (lo + hi) >> 1
@@ -107,14 +108,14 @@ public struct RegisterMap: Sendable {
     /// the wrong direction of one-way registers. Returns the register when
     /// the access should be handled normally: nil for an undeclared offset
     /// and for the wrong direction of a one-way register.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func check(_ offset: UInt64, write: Bool, device: SimObject) -> Hit? {
         if let h = hit(at: offset), write ? h.quietWrite : h.quietRead { return h }
         return report(offset, write: write, device: device)
     }
 
-    @inline(never)
-    private func report(_ offset: UInt64, write: Bool, device: SimObject) -> Hit? {
+    @usableFromInline @inline(never)
+    func report(_ offset: UInt64, write: Bool, device: SimObject) -> Hit? {
         let h = hit(at: offset)
         let message: String?
         var answer = h

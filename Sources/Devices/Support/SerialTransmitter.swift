@@ -10,7 +10,7 @@ import Darwin
 /// serial log (and on stdout or in a file) when its transmission completes.
 final class SerialTransmitter {
     private unowned let device: SimObject
-    private var fifo: [UInt8] = []
+    private let fifo = ByteQueue()
     private var pendingEvent: EventHandle?
     private var file: UnsafeMutablePointer<FILE>?
     /// Characters the FIFO holds before "full".

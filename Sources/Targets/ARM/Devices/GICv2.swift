@@ -50,7 +50,10 @@ public final class GICv2: SimObject, MMIOHandler {
 
     /// Forwards one region's accesses with its own offset base.
     final class Dispatcher: MMIOHandler {
-        unowned let gic: GICv2
+        /// Unretained: the GIC owns its dispatchers and outlives every
+        /// access to its regions (cores drop their device entries when the
+        /// map changes); a safe `unowned` costs two atomic operations per access.
+        unowned(unsafe) let gic: GICv2
         let isCPU: Bool
         init(_ gic: GICv2, isCPU: Bool) { self.gic = gic; self.isCPU = isCPU }
         func mmioRead(offset: UInt64, size: Int) -> UInt64 { gic.access(isCPU, offset, size, nil) }
@@ -58,7 +61,7 @@ public final class GICv2: SimObject, MMIOHandler {
     }
 
     override public func realize() throws(ChimeraError) {
-        clock = (root as? Machine)?.clock
+        clock = ((root as? Machine)?.clock).map(Unmanaged.passUnretained)
         clusterID = (parent as? Cluster).map(ObjectIdentifier.init)
         cpuCount = Int(uintProperty("num-cpus"))
         irqCount = Int(uintProperty("num-irqs")) & ~31
@@ -85,14 +88,15 @@ public final class GICv2: SimObject, MMIOHandler {
 
     /// The machine's clock and the cluster holding this GIC, from realize
     /// (the machine owns the clock for as long as the GIC exists).
-    private unowned(unsafe) var clock: Clock?
+    private var clock: Unmanaged<Clock>?
     private var clusterID: ObjectIdentifier?
 
     /// The core making the current access: its position in the cluster
     /// when it belongs to this GIC's cluster, else core 0's interface.
     private var accessingCPU: Int {
-        guard let clock, clock.activeCluster == clusterID else { return 0 }
-        return min(clock.activeCPUIndex, cpuCount - 1)
+        guard let clock else { return 0 }
+        let (cluster, index) = clock._withUnsafeGuaranteedRef { ($0.activeCluster, $0.activeCPUIndex) }
+        return cluster == clusterID ? min(index, cpuCount - 1) : 0
     }
 
     override public func inputChanged(group: String, index: Int, level newLevel: Bool) {
