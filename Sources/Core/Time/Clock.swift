@@ -27,7 +27,12 @@ public final class Clock {
     /// Optional observer of fired events (event trace, timeline).
     public var eventObserver: ((VirtualTime, String) -> Void)?
 
-    public init() {}
+    public init() {
+        running = .allocate(capacity: 1)
+        running.initialize(to: RunningCore())
+    }
+
+    deinit { running.deallocate() }
 
     /// The current virtual time: the running core's local time during a
     /// slice, otherwise the time the scheduler last reached.
@@ -92,23 +97,29 @@ public final class Clock {
     /// Called by the scheduler around each core's slice.
     public func beginSlice(of cpu: CPUDevice, until end: VirtualTime) {
         activeCPU = cpu
-        activeCPUIndex = cpu.clusterIndex
-        activeCluster = cpu.cluster.map(ObjectIdentifier.init)
+        running.pointee = RunningCore(index: cpu.clusterIndex, cluster: cpu.cluster.map(ObjectIdentifier.init))
         sliceEnd = end
     }
 
-    /// The running core's position among its cluster's cores, and that
-    /// cluster: how banked devices (a GIC's CPU interface) tell which core
-    /// is accessing them with two plain loads.
-    public private(set) var activeCPUIndex = 0
-    public private(set) var activeCluster: ObjectIdentifier?
+    /// Which core is running a slice, for banked devices (a GIC's CPU
+    /// interface) that must tell the accessing core apart.
+    public struct RunningCore: Sendable {
+        /// Position among its cluster's cores (`CPUDevice.clusterIndex`).
+        public var index = 0
+        /// Its cluster; nil between slices.
+        public var cluster: ObjectIdentifier?
+    }
+
+    /// The running core, behind a pointer owned by the clock: a device reads
+    /// it with plain loads (a class property read from another module
+    /// would pay a dynamic exclusivity check on every register access).
+    public let running: UnsafeMutablePointer<RunningCore>
 
     /// Ends the current slice; returns the (possibly shortened) end.
     @discardableResult
     public func endSlice() -> VirtualTime {
         activeCPU = nil
-        activeCPUIndex = 0
-        activeCluster = nil
+        running.pointee = RunningCore()
         let end = sliceEnd
         sliceEnd = .never
         return end

@@ -53,15 +53,19 @@ public final class GICv2: SimObject, MMIOHandler {
         /// Unretained: the GIC owns its dispatchers and outlives every
         /// access to its regions (cores drop their device entries when the
         /// map changes); a safe `unowned` costs two atomic operations per access.
-        unowned(unsafe) let gic: GICv2
+        let gic: Unmanaged<GICv2>
         let isCPU: Bool
-        init(_ gic: GICv2, isCPU: Bool) { self.gic = gic; self.isCPU = isCPU }
-        func mmioRead(offset: UInt64, size: Int) -> UInt64 { gic.access(isCPU, offset, size, nil) }
-        func mmioWrite(offset: UInt64, size: Int, value: UInt64) { _ = gic.access(isCPU, offset, size, value) }
+        init(_ gic: GICv2, isCPU: Bool) { self.gic = .passUnretained(gic); self.isCPU = isCPU }
+        func mmioRead(offset: UInt64, size: Int) -> UInt64 {
+            gic._withUnsafeGuaranteedRef { $0.access(isCPU, offset, size, nil) }
+        }
+        func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
+            _ = gic._withUnsafeGuaranteedRef { $0.access(isCPU, offset, size, value) }
+        }
     }
 
     override public func realize() throws(ChimeraError) {
-        clock = ((root as? Machine)?.clock).map(Unmanaged.passUnretained)
+        running = (root as? Machine)?.clock.running
         clusterID = (parent as? Cluster).map(ObjectIdentifier.init)
         cpuCount = Int(uintProperty("num-cpus"))
         irqCount = Int(uintProperty("num-irqs")) & ~31
@@ -86,17 +90,16 @@ public final class GICv2: SimObject, MMIOHandler {
 
     private func slot(_ cpu: Int, _ id: Int) -> Int { id < 32 ? cpu * 32 + id : cpuCount * 32 + id - 32 }
 
-    /// The machine's clock and the cluster holding this GIC, from realize
-    /// (the machine owns the clock for as long as the GIC exists).
-    private var clock: Unmanaged<Clock>?
+    /// The clock's running-core record and the cluster holding this GIC,
+    /// from realize (the machine owns the clock for as long as the GIC exists).
+    private var running: UnsafeMutablePointer<Clock.RunningCore>?
     private var clusterID: ObjectIdentifier?
 
     /// The core making the current access: its position in the cluster
     /// when it belongs to this GIC's cluster, else core 0's interface.
     private var accessingCPU: Int {
-        guard let clock else { return 0 }
-        let (cluster, index) = clock._withUnsafeGuaranteedRef { ($0.activeCluster, $0.activeCPUIndex) }
-        return cluster == clusterID ? min(index, cpuCount - 1) : 0
+        guard let core = running?.pointee, core.cluster == clusterID else { return 0 }
+        return min(core.index, cpuCount - 1)
     }
 
     override public func inputChanged(group: String, index: Int, level newLevel: Bool) {
