@@ -67,8 +67,8 @@ public struct DeviceTLB {
     public func lookup(_ address: UInt64, size: Int) -> (region: Unmanaged<MemoryRegion>, offset: UInt64)? {
         let e = table[index(address)]
         let delta = address &- e.first
-        // delta ≤ span and delta + size - 1 ≤ span, in one unsigned compare
-        // (a delta that wrapped is huge and fails it too).
+        // Both the first and the last byte inside the range; an address
+        // below `first` wraps to a huge delta and fails the second test.
         guard let region = e.region, delta &+ UInt64(size &- 1) <= e.span, delta <= e.span else { return nil }
         return (region, e.base &+ delta)
     }
@@ -87,7 +87,7 @@ public struct DeviceTLB {
         return region._withUnsafeGuaranteedRef { $0.deviceWrite(offset: offset, size: size, value: value) }
     }
 
-    /// Installs the MMIO range of `space` holding physical address `pa`,
+    /// Installs the MMIO range of `memory` holding physical address `pa`,
     /// seen at guest address `address`, clipped to the `1 << shift`-byte
     /// granule when `clip` (a translated page: outside it the mapping is
     /// not known). Returns false when `pa` is not device memory.
