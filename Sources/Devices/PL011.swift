@@ -14,6 +14,10 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     static let rxInterrupt: UInt64 = 1 << 4
     static let txInterrupt: UInt64 = 1 << 5
 
+    /// `registers`, held by the instance: a static is reached through a
+    /// lazy-initialisation check on every access, this is one load.
+    private let registerMap = PL011.registers
+
     static let registers = RegisterMap([
         RegisterDescriptor(0x000, "UARTDR", .readWrite, doc: "Data: write transmits, read pops the receive FIFO"),
         RegisterDescriptor(0x004, "UARTRSR", .readWrite, doc: "Receive status / error clear"),
@@ -76,6 +80,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     /// UARTFR, and a scalar property needs no exclusivity check.
     private var fifoEnabled = false
 
+    @inline(__always)
     private var flags: UInt64 {
         var f: UInt64 = 0
         if transmitter.isEmpty { f |= 1 << 7 }                     // TXFE
@@ -87,7 +92,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     }
 
     public func mmioRead(offset: UInt64, size: Int) -> UInt64 {
-        guard let r = PL011.registers.check(offset, write: false, device: self) else { return 0 }
+        guard let r = registerMap.check(offset, write: false, device: self) else { return 0 }
         guard r.modelled else { return r.resetValue }
         switch r.offset {
         case 0x000:
@@ -103,7 +108,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     }
 
     public func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
-        guard let r = PL011.registers.check(offset, write: true, device: self) else { return }
+        guard let r = registerMap.check(offset, write: true, device: self) else { return }
         guard r.modelled else { return }
         switch r.offset {
         case 0x000:

@@ -11,6 +11,10 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
     /// THR-empty interrupt pending (cleared by reading IIR or writing THR).
     private var thrEmptyPending = false
 
+    /// `registers`, held by the instance: a static is reached through a
+    /// lazy-initialisation check on every access, this is one load.
+    private let registerMap = UART16550.registers
+
     static let registers = RegisterMap([
         RegisterDescriptor(0, "RBR/THR/DLL", .readWrite, doc: "Receive buffer, transmit holding, or divisor low with DLAB"),
         RegisterDescriptor(1, "IER/DLM", .readWrite, doc: "Interrupt enable, or divisor high with DLAB"),
@@ -64,7 +68,7 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
     }
 
     public func mmioRead(offset: UInt64, size: Int) -> UInt64 {
-        guard UART16550.registers.check(offset, write: false, device: self) != nil else { return 0 }
+        guard registerMap.check(offset, write: false, device: self) != nil else { return 0 }
         switch offset {
         case 0:
             if dlab { return divisor & 0xFF }
@@ -86,7 +90,7 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
     }
 
     public func mmioWrite(offset: UInt64, size: Int, value: UInt64) {
-        guard UART16550.registers.check(offset, write: true, device: self) != nil else { return }
+        guard registerMap.check(offset, write: true, device: self) != nil else { return }
         let v = value & 0xFF
         switch offset {
         case 0:

@@ -71,14 +71,22 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
     /// The soft-TLB's miss path (`SoftTLBMissHandler`): page crossings
     /// byte by byte, RAM fills the TLB, MMIO sees the exact retired count,
     /// anything else is a data abort for the instruction at `pc`.
+    ///
+    /// A device register already in the device TLB is the common miss (a
+    /// driver polling a status register), so this function does only that
+    /// and leaves everything else to `readSlow`: its small frame is part
+    /// of the cost of every device read.
     @inline(never)
     public func readMiss(_ a: UInt64, size: Int, context pc: UInt64) throws(GuestTrap) -> UInt64 {
-        if let (region, offset) = tlb.devices.lookup(a, size: size) {
-            // A device register: the device sees the exact retired count.
-            let saved = syncRetired(pc)
-            defer { st.pointee.retired = saved }
-            return region._withUnsafeGuaranteedRef { $0.deviceRead(offset: offset, size: size) }
-        }
+        guard let (region, offset) = tlb.devices.lookup(a, size: size) else { return try readSlow(a, size: size, context: pc) }
+        // A device register: the device sees the exact retired count.
+        let saved = syncRetired(pc)
+        defer { st.pointee.retired = saved }
+        return region._withUnsafeGuaranteedRef { $0.deviceRead(offset: offset, size: size) }
+    }
+
+    @inline(never)
+    func readSlow(_ a: UInt64, size: Int, context pc: UInt64) throws(GuestTrap) -> UInt64 {
         if (a & 0xFFF) + UInt64(size) > 0x1000 {
             // Crosses a page: byte by byte through the fast path of each page.
             var v: UInt64 = 0
@@ -104,15 +112,20 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
         }
     }
 
+    /// As `readMiss`: a device in the device TLB here, the rest in `writeSlow`.
     @inline(never)
     public func writeMiss(_ a: UInt64, size: Int, value: UInt64, context pc: UInt64) throws(GuestTrap) {
-        if let (region, offset) = tlb.devices.lookup(a, size: size) {
-            let saved = syncRetired(pc)
-            defer { st.pointee.retired = saved }
-            let effect = region._withUnsafeGuaranteedRef { $0.deviceWrite(offset: offset, size: size, value: value) }
-            if _slowPath(effect != .none) { deviceAsked(effect) }
-            return
+        guard let (region, offset) = tlb.devices.lookup(a, size: size) else {
+            return try writeSlow(a, size: size, value: value, context: pc)
         }
+        let saved = syncRetired(pc)
+        defer { st.pointee.retired = saved }
+        let effect = region._withUnsafeGuaranteedRef { $0.deviceWrite(offset: offset, size: size, value: value) }
+        if _slowPath(effect != .none) { deviceAsked(effect) }
+    }
+
+    @inline(never)
+    func writeSlow(_ a: UInt64, size: Int, value: UInt64, context pc: UInt64) throws(GuestTrap) {
         if (a & 0xFFF) + UInt64(size) > 0x1000 {
             // Check every byte is writable before storing any (no partial stores on a fault).
             for i in 0..<size where !isWritable(a &+ UInt64(i)) {
