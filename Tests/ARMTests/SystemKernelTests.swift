@@ -23,6 +23,29 @@ final class SystemKernelTests: XCTestCase {
         XCTAssertEqual(board.cpus[0].readRegister("esr_el1").map { $0 >> 26 }, 0x25, "last synchronous exception was the data abort")
     }
 
+    /// Stage-1 translation, permissions and fault syndromes, AT, TLBI and
+    /// EL0 (see the letters in Tests/Kernels/arm-system/mmu.S).
+    func testStageOneTranslationFaultsAndEL0() throws {
+        let board = try ARMTestMachine()
+        try board.load(try buildSystemKernel("mmu"))
+        let reason = board.run(limit: 1_000_000, slice: 1000)
+        XCTAssertEqual(board.uart.text, "MAPFTRIUKX\n")
+        XCTAssertEqual(reason, .exit(code: 0), "failed at check '\(board.cpus[0].readRegister("x25").flatMap { UnicodeScalar(UInt32($0)) }.map(String.init) ?? "?")'")
+    }
+
+    /// The same run twice and with quanta of one instruction: identical
+    /// instruction counts and guest output (the TLB is invisible).
+    func testTranslationIsIndependentOfSlicing() throws {
+        var results: [String] = []
+        for slice in [1, 7, 1000] as [UInt64] {
+            let board = try ARMTestMachine()
+            try board.load(try buildSystemKernel("mmu"))
+            let reason = board.run(limit: 1_000_000, slice: slice)
+            results.append("\(reason) \(board.cpus[0].instructionsRetired) \(board.uart.text)")
+        }
+        XCTAssertEqual(Set(results).count, 1, results.joined(separator: " | "))
+    }
+
     func testUnhandledExceptionStopsWithGuestFault() throws {
         let board = try ARMTestMachine()
         let elf = try KernelBuilder().buildRaw(assembly: "    .inst 0x00000000\n", platform: .arm64Virt, linkAddress: 0x4008_0000)

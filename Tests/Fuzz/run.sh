@@ -6,6 +6,8 @@
 #   FUZZ_RUNS=1000000 Tests/Fuzz/run.sh 0 elf  stop after a number of executions instead
 #   FUZZ_TIMEOUT=120 …                         seconds before one input counts as a hang (10);
 #                                              raise it for a campaign running niced next to builds
+#   FUZZ_CONFIG=release …                      optimised harnesses (in .build-fuzz-release): several
+#                                              times the executions a second, for long campaigns
 #
 # Seeds: Tests/Fuzz/corpus/HARNESS plus, when present, the shipped boards and
 # the built test kernels. What the fuzzer adds goes to .build-fuzz/corpus,
@@ -18,7 +20,12 @@ seconds=${1:-30}
 shift || true
 harnesses=("$@")
 [ ${#harnesses[@]} -eq 0 ] && harnesses=(expression board elf qmp keyval)
-build=.build-fuzz
+config=${FUZZ_CONFIG:-debug}
+case "$config" in
+  debug) build=.build-fuzz ;;
+  release) build=.build-fuzz-release ;;
+  *) echo "fuzz: FUZZ_CONFIG must be debug or release, not '$config'"; exit 2 ;;
+esac
 swift=${SWIFT:-swift}
 
 start=$(date +%s)
@@ -27,7 +34,7 @@ mkdir -p "$build"
 # coverage; these flags instrument every Swift module the harnesses reach.
 coverage=(-Xswiftc -sanitize=fuzzer)
 for h in "${harnesses[@]}"; do
-  if ! $swift build --build-path "$build" --sanitize=fuzzer --sanitize=address "${coverage[@]}" --product "chimera-fuzz-$h" \
+  if ! $swift build -c "$config" --build-path "$build" --sanitize=fuzzer --sanitize=address "${coverage[@]}" --product "chimera-fuzz-$h" \
        > "$build/build-$h.log" 2>&1; then
     grep -E "error" -A3 "$build/build-$h.log" | head -40
     echo "fuzz: building chimera-fuzz-$h failed (log: $build/build-$h.log)"
@@ -49,7 +56,7 @@ for h in "${harnesses[@]}"; do
   limit=(-max_total_time="$seconds")
   [ -n "${FUZZ_RUNS:-}" ] && limit=(-runs="$FUZZ_RUNS")
   echo "fuzz: $h ${limit[*]}"
-  if ! "$build/debug/chimera-fuzz-$h" "${limit[@]}" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 \
+  if ! "$build/$config/chimera-fuzz-$h" "${limit[@]}" -timeout="${FUZZ_TIMEOUT:-10}" -rss_limit_mb=2048 -max_len=65536 \
         -print_final_stats=1 -artifact_prefix="$build/artifacts/$h-" "$work" "Tests/Fuzz/corpus/$h" \
         > "$build/$h.log" 2>&1; then
     status=1

@@ -66,7 +66,7 @@ extension AArch64CPU {
         let target = sys.vbar &+ base &+ offset
         let recursive = offset == VectorOffset.synchronous && returnAddress == lastVectorTaken && syndrome != nil
         guard sys.vbar != 0, isMappedRAM(target), !recursive else {
-            let bytes = cluster?.memory.readBytes(returnAddress, count: 4) ?? []
+            let bytes = debugPhysical(returnAddress).flatMap { cluster?.memory.readBytes($0, count: 4) } ?? []
             let why = sys.vbar == 0 ? "no vector table (VBAR_EL1 is 0)"
                 : recursive ? "recursive exception at the vector entry" : "vector 0x\(String(target, radix: 16)) is not mapped"
             pendingStop = .guestFault(GuestFault(cpuPath: path, pc: returnAddress, instructionBytes: bytes,
@@ -79,7 +79,7 @@ extension AArch64CPU {
         if let syndrome { sys.esr = syndrome }
         if let faultAddress { sys.far = faultAddress }
         saveSP()
-        currentEL = 1
+        enterExceptionLevel(1)
         spSel = 1
         loadSP()
         daif = 0x3C0
@@ -90,9 +90,23 @@ extension AArch64CPU {
         return true
     }
 
-    func isMappedRAM(_ a: UInt64) -> Bool {
-        guard let memory = cluster?.memory, case .ram = memory.target(of: a) else { return false }
+    /// Does `va` translate (without faulting) to RAM?
+    func isMappedRAM(_ va: UInt64) -> Bool {
+        guard let pa = debugPhysical(va), let memory = cluster?.memory, case .ram = memory.target(of: pa) else { return false }
         return true
+    }
+
+    /// Moves to exception level `el`. The TLB holds the permissions of one
+    /// EL, so a change empties it (as the x86 core does on a CPL change).
+    func enterExceptionLevel(_ el: UInt64) {
+        if el != currentEL { flushTLB() }
+        currentEL = el
+    }
+
+    /// The instruction word at `va` for diagnostics ("?" when untranslatable).
+    func instructionWordText(at va: UInt64) -> String {
+        guard let pa = debugPhysical(va), let word = cluster?.memory.read(pa, size: 4) else { return "?" }
+        return String(word, radix: 16)
     }
 
     /// ESR value: EC, IL = 1 (32-bit instruction), ISS.
@@ -101,12 +115,11 @@ extension AArch64CPU {
     /// UNDEFINED instruction at `st.pc` (EC 0: unknown reason).
     func raiseUndefined() {
         let pc = st.pointee.pc
-        let word = cluster?.memory.read(pc, size: 4).map { String($0, radix: 16) } ?? "?"
         takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ExceptionClass.unknown), faultAddress: nil,
-                      returnAddress: pc, reason: "undefined instruction 0x\(word)")
+                      returnAddress: pc, reason: "undefined instruction 0x\(instructionWordText(at: pc))")
     }
 
-    /// Data abort: `status` is the DFSC (0x10 external abort, 0x21 alignment).
+    /// Data abort: `status` is the DFSC (`FaultStatus`).
     /// Returns the trap for the caller to throw (the exception is taken).
     func raiseDataAbort(address: UInt64, write: Bool, status: UInt64, pc: UInt64) -> GuestTrap {
         let ec = currentEL == 0 ? ExceptionClass.dataAbortLower : ExceptionClass.dataAbortSame
@@ -116,10 +129,12 @@ extension AArch64CPU {
         return .delivered
     }
 
-    func raiseInstructionAbort(_ pc: UInt64) {
+    /// Instruction abort at `pc`: `status` is the IFSC (`FaultStatus`).
+    func raiseInstructionAbort(_ pc: UInt64, status: UInt64) {
         let ec = currentEL == 0 ? ExceptionClass.instructionAbortLower : ExceptionClass.instructionAbortSame
-        takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ec, 0x10), faultAddress: pc,
-                      returnAddress: pc, reason: "instruction abort (nothing executable at 0x\(String(pc, radix: 16)))")
+        takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ec, status), faultAddress: pc,
+                      returnAddress: pc, reason: "instruction abort (nothing executable at 0x\(String(pc, radix: 16)), "
+                                                 + "fault status 0x\(String(status, radix: 16)))")
     }
 
     func raisePCAlignment(_ pc: UInt64) {
@@ -149,10 +164,10 @@ extension AArch64CPU {
         let el = (spsr >> 2) & 3
         if spsr & 0x10 != 0 || el > 1 {
             // Illegal return (AArch32 or a higher EL than implemented): stay at EL1h.
-            currentEL = 1
+            enterExceptionLevel(1)
             spSel = 1
         } else {
-            currentEL = el
+            enterExceptionLevel(el)
             spSel = el == 0 ? 0 : spsr & 1
         }
         loadSP()

@@ -5,11 +5,6 @@ import ChimeraCPUKit
 typealias A64Block = BlockRef<Op>
 
 extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
-    /// The translation hook: the MMU is off, so virtual = physical and
-    /// every access is permitted by translation.
-    public func translate(_ va: UInt64, for access: MemoryAccess) throws(GuestTrap) -> TranslatedPage {
-        TranslatedPage(physical: va)
-    }
 
     // MARK: Fast paths (the kit's soft-TLB, inlined into the loop)
 
@@ -94,7 +89,8 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
             return v
         }
         guard let memory = cluster?.memory else { throw raiseDataAbort(address: a, write: false, status: 0x10, pc: pc) }
-        switch try tlb.refill(a, .read, translator: self, memory: memory).target {
+        let page = try translate(a, .read, pc: pc)
+        switch tlb.fill(a, .read, page, memory: memory) {
         case .ram(let p, _, _, _, _):
             var v: UInt64 = 0
             withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: p, byteCount: size) }
@@ -105,7 +101,7 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
             if tlb.devices.lookup(a, size: size) != nil { return try readMiss(a, size: size, context: pc) }
             let saved = syncRetired(pc)
             defer { st.pointee.retired = saved }
-            guard let v = memory.read(a, size: size) else { throw raiseDataAbort(address: a, write: false, status: 0x10, pc: pc) }
+            guard let v = memory.read(page.physical, size: size) else { throw raiseDataAbort(address: a, write: false, status: 0x10, pc: pc) }
             return v
         case .unmapped:
             throw raiseDataAbort(address: a, write: false, status: 0x10, pc: pc)
@@ -126,16 +122,20 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
 
     @inline(never)
     func writeSlow(_ a: UInt64, size: Int, value: UInt64, context pc: UInt64) throws(GuestTrap) {
+        guard let memory = cluster?.memory else { throw raiseDataAbort(address: a, write: true, status: 0x10, pc: pc) }
         if (a & 0xFFF) + UInt64(size) > 0x1000 {
-            // Check every byte is writable before storing any (no partial stores on a fault).
-            for i in 0..<size where !isWritable(a &+ UInt64(i)) {
-                throw raiseDataAbort(address: a &+ UInt64(i), write: true, status: 0x10, pc: pc)
+            // Both pages must take the store before any byte is written (no partial stores on a fault).
+            for probe in [a, (a | 0xFFF) &+ 1] {
+                let page = try translate(probe, .write, pc: pc)
+                if case .unmapped = memory.target(of: page.physical) {
+                    throw raiseDataAbort(address: probe, write: true, status: FaultStatus.externalAbort, pc: pc)
+                }
             }
             for i in 0..<size { try write(UInt8.self, a &+ UInt64(i), value >> (8 * UInt64(i)), pc) }
             return
         }
-        guard let memory = cluster?.memory else { throw raiseDataAbort(address: a, write: true, status: 0x10, pc: pc) }
-        switch try tlb.refill(a, .write, translator: self, memory: memory).target {
+        let page = try translate(a, .write, pc: pc)
+        switch tlb.fill(a, .write, page, memory: memory) {
         case .ram(let p, _, let block, let offset, let writable):
             guard writable else { return }   // ROM ignores writes
             var v = value
@@ -147,7 +147,7 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
             if tlb.devices.lookup(a, size: size) != nil { return try writeMiss(a, size: size, value: value, context: pc) }
             let saved = syncRetired(pc)
             defer { st.pointee.retired = saved }
-            memory.write(a, size: size, value: value)
+            memory.write(page.physical, size: size, value: value)
         case .unmapped:
             throw raiseDataAbort(address: a, write: true, status: 0x10, pc: pc)
         }
@@ -162,31 +162,41 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
         requestStop()
     }
 
-    func isWritable(_ a: UInt64) -> Bool {
-        guard let memory = cluster?.memory else { return false }
-        if case .unmapped = memory.target(of: a) { return false }
-        return true
-    }
-
-    func flushTLB() {
-        tlb.flushAll()
-    }
 
     // MARK: Translated blocks
+
+    /// The translated block at `pc` when the fetch TLB maps its page and
+    /// the block's slot holds it: blocks are keyed by the host address of
+    /// their first instruction (the physical page, whatever VA maps it)
+    /// and tagged with their VA, since decoded ops hold absolute targets.
+    @inline(__always)
+    func cachedBlock(_ pc: UInt64) -> A64Block? {
+        guard let t = tlb.fetchEntry(pc) else { return nil }
+        return blocks.cached(t.addend &+ pc, tag: pc)
+    }
 
     /// Finds or translates the block at `pc`. On an instruction abort the
     /// exception is delivered and `nil` returned.
     func lookupOrTranslate(_ pc: UInt64) -> A64Block? {
-        if let known = blocks.recall(pc, tag: 0) { return known }
         if pc & 3 != 0 {
             raisePCAlignment(pc)
             return nil
         }
-        guard let memory = cluster?.memory, case .ram(let p, let available, let block, let offset, _) = memory.target(of: pc),
-              available >= 4 else {
-            raiseInstructionAbort(pc)
+        guard let memory = cluster?.memory else {
+            raiseInstructionAbort(pc, status: FaultStatus.externalAbort)
             return nil
         }
+        let page: TranslatedPage
+        do { page = try translate(pc, .fetch, pc: pc) } catch { return nil }
+        // Fetch-TLB entries only cover whole RAM pages; code elsewhere in
+        // RAM (a region smaller than a page) is found through the directory.
+        let target = tlb.fill(pc, .fetch, page, memory: memory)
+        guard case .ram(let p, let available, let block, let offset, _) = target, available >= 4 else {
+            raiseInstructionAbort(pc, status: FaultStatus.externalAbort)
+            return nil
+        }
+        let key = UInt64(UInt(bitPattern: p))
+        if let known = blocks.cached(key, tag: pc) ?? blocks.recall(key, tag: pc) { return known }
         let fpTrap = fpAccessTrapped
         if fpTrap != translatedWithFPTrap { flushTranslations(); translatedWithFPTrap = fpTrap }
         let ops: UnsafeMutablePointer<Op>
@@ -204,7 +214,7 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
             if A64Decoder.endsBlock(op.kind) { break }
         }
         block.markCode(atOffset: offset)
-        return blocks.commit(key: pc, tag: 0, code: ops, count: n, host: UInt(bitPattern: p), length: n * 4)
+        return blocks.commit(key: key, tag: pc, code: ops, count: n, host: UInt(bitPattern: p), length: n * 4)
     }
 
     /// Drops every translated block (map change, cache full, FP trap change).

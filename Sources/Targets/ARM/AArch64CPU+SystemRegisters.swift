@@ -93,9 +93,50 @@ struct SystemRegister: RawRepresentable, Hashable {
     static let cntvCvalEL0 = SystemRegister(3, 3, 14, 3, 2)
     /// `MDSCR_EL1` (accepted and ignored)
     static let mdscrEL1 = SystemRegister(2, 0, 0, 2, 2)
-    /// `OSLAR_EL1`, `OSDLR_EL1` (accepted and ignored)
+    /// `OSLAR_EL1`, `OSLSR_EL1`, `OSDLR_EL1`: the OS lock (state only)
     static let oslarEL1 = SystemRegister(2, 0, 1, 0, 4)
+    static let oslsrEL1 = SystemRegister(2, 0, 1, 1, 4)
     static let osdlrEL1 = SystemRegister(2, 0, 1, 3, 4)
+    /// `MDCCINT_EL1`, `MDRAR_EL1`, `DBGCLAIMSET_EL1`, `DBGCLAIMCLR_EL1`, `DBGAUTHSTATUS_EL1`
+    static let mdccintEL1 = SystemRegister(2, 0, 0, 2, 0)
+    static let mdrarEL1 = SystemRegister(2, 0, 1, 0, 0)
+    static let dbgclaimsetEL1 = SystemRegister(2, 0, 7, 8, 6)
+    static let dbgclaimclrEL1 = SystemRegister(2, 0, 7, 9, 6)
+    static let dbgauthstatusEL1 = SystemRegister(2, 0, 7, 14, 6)
+    /// `ID_AA64DFR0_EL1`, `ID_AA64MMFR1_EL1`
+    static let idAA64DFR0EL1 = SystemRegister(3, 0, 0, 5, 0)
+    static let idAA64MMFR1EL1 = SystemRegister(3, 0, 0, 7, 1)
+    /// `ACTLR_EL1`, `AMAIR_EL1`, `RVBAR_EL1`
+    static let actlrEL1 = SystemRegister(3, 0, 1, 0, 1)
+    static let amairEL1 = SystemRegister(3, 0, 10, 3, 0)
+    static let rvbarEL1 = SystemRegister(3, 0, 12, 0, 1)
+    /// `CCSIDR_EL1`, `CLIDR_EL1`, `AIDR_EL1`, `CSSELR_EL1`
+    static let ccsidrEL1 = SystemRegister(3, 1, 0, 0, 0)
+    static let clidrEL1 = SystemRegister(3, 1, 0, 0, 1)
+    static let aidrEL1 = SystemRegister(3, 1, 0, 0, 7)
+    static let csselrEL1 = SystemRegister(3, 2, 0, 0, 0)
+
+    var op0: UInt16 { rawValue >> 14 }
+    var op1: UInt16 { (rawValue >> 11) & 7 }
+    var crn: UInt16 { (rawValue >> 7) & 15 }
+    var crm: UInt16 { (rawValue >> 3) & 15 }
+    var op2: UInt16 { rawValue & 7 }
+
+    /// The assembler's generic name, `S3_0_C15_C2_0`.
+    var genericName: String { "S\(op0)_\(op1)_C\(crn)_C\(crm)_\(op2)" }
+
+    /// In the ID register space (op0 = 3, op1 = 0, CRn = 0, CRm = 1–7),
+    /// where unallocated encodings read as zero (ARM ARM D17.3.1).
+    var isIDRegister: Bool { op0 == 3 && op1 == 0 && crn == 0 && crm >= 1 }
+
+    /// A breakpoint or watchpoint register `DBG{B,W}{V,C}Rn_EL1`: its slot
+    /// in `SystemRegisterFile.debugPoints` (n × 4 + kind), or nil.
+    var debugPointSlot: Int? {
+        guard op0 == 2, op1 == 0, crn == 0, op2 >= 4 else { return nil }
+        let n = Int(crm), kind = Int(op2) - 4    // 0 BVR, 1 BCR, 2 WVR, 3 WCR
+        let count = kind < 2 ? SystemRegisterFile.breakpoints : SystemRegisterFile.watchpoints
+        return n < count ? n * 4 + kind : nil
+    }
 }
 
 /// Plain-storage EL1/EL0 system registers (those without side effects live here).
@@ -123,19 +164,70 @@ struct SystemRegisterFile {
     var mdscr: UInt64 = 0
     var midr: UInt64 = 0x410F_D034
     var mpidr: UInt64 = 0x8000_0000
+    var actlr: UInt64 = 0
+    var amair: UInt64 = 0
+    var csselr: UInt64 = 0
+    var mdccint: UInt64 = 0
+    var claimTags: UInt64 = 0
+    /// OSLAR_EL1.OSLK as last written (the OS lock is set out of reset).
+    var osLocked = true
+    var osdlr: UInt64 = 0
+    /// DBGBVRn/DBGBCRn/DBGWVRn/DBGWCRn, four per n (`SystemRegister.debugPointSlot`):
+    /// stored for the kernel's debug code; no breakpoint or watchpoint fires.
+    var debugPoints = [UInt64](repeating: 0, count: 4 * max(SystemRegisterFile.breakpoints, SystemRegisterFile.watchpoints))
+
+    /// Breakpoint and watchpoint pairs ID_AA64DFR0_EL1 reports, as a Cortex-A53.
+    static let breakpoints = 6
+    static let watchpoints = 4
+
+    /// ID_AA64DFR0_EL1: debug architecture v8.0, no PMU and no trace unit,
+    /// `breakpoints` and `watchpoints` pairs, two context-aware breakpoints.
+    static let debugFeatures: UInt64 = UInt64(2 - 1) << 28 | UInt64(watchpoints - 1) << 20 | UInt64(breakpoints - 1) << 12 | 6
+
+    /// ID_AA64MMFR0_EL1: 48-bit PA, 16-bit ASIDs, 4 KiB, 16 KiB and 64 KiB granules.
+    static let memoryModelFeatures: UInt64 = 0x0010_0000 | 2 << 4 | 5
+
+    /// CLIDR_EL1 of a Cortex-A53 with L2: L1 separate I and D, L2 unified,
+    /// LoUIS = 1, LoC = 2, LoUU = 1.
+    static let cacheLevels: UInt64 = 1 << 27 | 2 << 24 | 1 << 21 | 4 << 3 | 3
+
+    /// CCSIDR_EL1 for CSSELR_EL1 (v8.0 layout: NumSets−1, Associativity−1,
+    /// log2(words per line)−2): L1D 32 KiB 4-way, L1I 32 KiB 2-way, L2 512 KiB 16-way.
+    func cacheSizeID() -> UInt64 {
+        func id(sets: UInt64, ways: UInt64) -> UInt64 { (sets - 1) << 13 | (ways - 1) << 3 | 2 }
+        switch csselr & 0xF {
+        case 0: return id(sets: 128, ways: 4)
+        case 1: return id(sets: 256, ways: 2)
+        case 2: return id(sets: 512, ways: 16)
+        default: return 0
+        }
+    }
 }
 
 extension AArch64CPU {
     /// MRS: the value, or nil if the register is not implemented (UNDEFINED).
     func readSystemRegister(_ key: SystemRegister) -> UInt64? {
         if currentEL == 0 && !accessibleFromEL0(key) { return nil }
+        if let slot = key.debugPointSlot { return sys.debugPoints[slot] }
         switch key {
         case .midrEL1: return sys.midr
         case .mpidrEL1: return sys.mpidr
-        case .revidrEL1: return 0
+        case .revidrEL1, .aidrEL1, .rvbarEL1, .mdrarEL1: return 0
         case .idAA64PFR0EL1: return 0x11   // EL0 and EL1 AArch64 only; FP and AdvSIMD implemented
+        case .idAA64DFR0EL1: return SystemRegisterFile.debugFeatures
         case .idAA64ISAR0EL1: return 0x0021_1120  // Atomic = 2 (LSE), CRC32 = 1, SHA2 = 1, SHA1 = 1, AES = 2 (with PMULL)
-        case .idAA64MMFR0EL1: return 0x0F10_0000 | 5  // 4 KiB granule, 48-bit PA
+        case .idAA64MMFR0EL1: return SystemRegisterFile.memoryModelFeatures
+        case .actlrEL1: return sys.actlr
+        case .amairEL1: return sys.amair
+        case .clidrEL1: return SystemRegisterFile.cacheLevels
+        case .ccsidrEL1: return sys.cacheSizeID()
+        case .csselrEL1: return sys.csselr
+        case .mdccintEL1: return sys.mdccint
+        case .oslsrEL1: return 1 << 3 | (sys.osLocked ? 1 << 1 : 0)   // OSLM = 0b10: the OS lock is implemented
+        case .osdlrEL1: return sys.osdlr
+        case .dbgclaimsetEL1: return 0xFF
+        case .dbgclaimclrEL1: return sys.claimTags
+        case .dbgauthstatusEL1: return 0xAA   // non-secure invasive and non-invasive debug implemented, disabled
         case .sctlrEL1: return sys.sctlr
         case .cpacrEL1: return sys.cpacr
         case .ttbr0EL1: return sys.ttbr0
@@ -162,26 +254,58 @@ extension AArch64CPU {
         case .tpidrEL1: return sys.tpidrEL1
         case .cntkctlEL1: return sys.cntkctl
         case .ctrEL0: return 0x8444_C004
-        case .dczidEL0: return 4          // DC ZVA allowed, 64-byte blocks
+        case .dczidEL0:
+            // 64-byte blocks; DZP reports EL0's DC ZVA prohibited unless SCTLR_EL1.DZE.
+            return currentEL == 0 && sys.sctlr & (1 << 14) == 0 ? 0x14 : 4
         case .tpidrEL0: return sys.tpidrEL0
         case .tpidrroEL0: return sys.tpidrroEL0
         case .mdscrEL1: return sys.mdscr
         case .cntfrqEL0, .cntpctEL0, .cntvctEL0, .cntpTvalEL0, .cntpCtlEL0, .cntpCvalEL0,
              .cntvTvalEL0, .cntvCtlEL0, .cntvCvalEL0:
             return timer.read(key)
-        default: return nil
+        default:
+            if key.isIDRegister && currentEL > 0 { return 0 }
+            reportUnimplemented(key, write: false)
+            return nil
         }
+    }
+
+    /// Notes, once per register and direction, a guest reaching a system
+    /// register the core does not implement (it then takes UNDEFINED).
+    func reportUnimplemented(_ key: SystemRegister, write: Bool) {
+        (root as? Machine)?.warn("\(path): \(write ? "MSR" : "MRS") \(key.genericName) at EL\(currentEL): "
+                                 + "system register not implemented (UNDEFINED)")
     }
 
     /// MSR: false if the register is not writable here (UNDEFINED).
     func writeSystemRegister(_ key: SystemRegister, _ v: UInt64) -> Bool {
         if currentEL == 0 && !accessibleFromEL0(key) { return false }
+        if let slot = key.debugPointSlot { sys.debugPoints[slot] = v; return true }
         switch key {
-        case .sctlrEL1: sys.sctlr = v; systemStateChanged()
+        // Translation registers: the TLB holds one EL, ASID and table set,
+        // so a change of any empties it.
+        case .sctlrEL1:
+            if v != sys.sctlr { flushTLB() }
+            sys.sctlr = v
+            systemStateChanged()
         case .cpacrEL1: sys.cpacr = v
-        case .ttbr0EL1: sys.ttbr0 = v
-        case .ttbr1EL1: sys.ttbr1 = v
-        case .tcrEL1: sys.tcr = v
+        case .ttbr0EL1:
+            if v != sys.ttbr0 { flushTLB() }
+            sys.ttbr0 = v
+        case .ttbr1EL1:
+            if v != sys.ttbr1 { flushTLB() }
+            sys.ttbr1 = v
+        case .tcrEL1:
+            if v != sys.tcr { flushTLB() }
+            sys.tcr = v
+        case .actlrEL1: sys.actlr = v
+        case .amairEL1: sys.amair = v
+        case .csselrEL1: sys.csselr = v & 0xF
+        case .mdccintEL1: sys.mdccint = v
+        case .dbgclaimsetEL1: sys.claimTags |= v & 0xFF
+        case .dbgclaimclrEL1: sys.claimTags &= ~(v & 0xFF)
+        case .oslarEL1: sys.osLocked = v & 1 != 0
+        case .osdlrEL1: sys.osdlr = v & 1
         case .spsrEL1: sys.spsr = v
         case .elrEL1: sys.elr = v
         case .spEL0:
@@ -205,10 +329,11 @@ extension AArch64CPU {
         case .tpidrEL0: sys.tpidrEL0 = v
         case .tpidrroEL0: sys.tpidrroEL0 = v
         case .mdscrEL1: sys.mdscr = v
-        case .oslarEL1, .osdlrEL1: break
         case .cntpTvalEL0, .cntpCtlEL0, .cntpCvalEL0, .cntvTvalEL0, .cntvCtlEL0, .cntvCvalEL0:
             timer.write(key, v)
-        default: return false
+        default:
+            reportUnimplemented(key, write: true)
+            return false
         }
         return true
     }

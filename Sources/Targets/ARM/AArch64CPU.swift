@@ -58,12 +58,16 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     /// V0–V31 as 32 × 2 little-endian 64-bit halves.
     let vregs: UnsafeMutablePointer<UInt64>
     let st: UnsafeMutablePointer<HotState>
-    /// The soft-TLB (the MMU is off: virtual = physical).
+    /// The soft-TLB, holding translations of the current EL and ASID only:
+    /// it is emptied when either changes (see `flushTLB`).
     let tlb = SoftTLB()
+    /// Some entry came from a block larger than a page (`flushTLB(page:)`).
+    var largeMappingsInTLB = false
     /// What runs the translated blocks (its `Interpreter` unless replaced).
     var executor: (any BlockExecutor<Op>)!
-    /// Translated blocks, keyed by their virtual PC (decoded ops hold
-    /// absolute branch targets and literal addresses).
+    /// Translated blocks, keyed by the host address of their first
+    /// instruction and tagged with its virtual PC (decoded ops hold
+    /// absolute branch targets and literal addresses); see `cachedBlock`.
     let blocks = BlockCache<Op>(capacity: AArch64CPU.opCapacity, maxBlock: AArch64CPU.maxBlockOps, filler: .undefined)
 
     static let opCapacity = 1 << 20
@@ -159,9 +163,9 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
 
     override public func readRegister(_ name: String) -> UInt64? { readRegisterValue(name) }
 
-    /// The instruction at `address` for traces (the MMU is off: addresses are physical).
+    /// The instruction at virtual `address` for traces, translated as EL1 would without faulting.
     override public func disassemble(at address: UInt64) -> String {
-        guard let word = cluster?.memory.read(address, size: 4) else { return "<unmapped>" }
+        guard let pa = debugPhysical(address), let word = cluster?.memory.read(pa, size: 4) else { return "<unmapped>" }
         return A64Disassembler.disassemble(UInt32(truncatingIfNeeded: word), pc: address)
     }
 
@@ -217,7 +221,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                 if let s = pendingStop { return finishStop(s) }
             }
             let pc = st.pointee.pc
-            guard let entry = blocks.cached(pc, tag: 0) ?? lookupOrTranslate(pc) else {
+            guard let entry = cachedBlock(pc) ?? lookupOrTranslate(pc) else {
                 // Instruction abort was delivered (or the guest cannot take it).
                 if let s = pendingStop { return finishStop(s) }
                 continue
@@ -626,7 +630,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
             }
             st.pointee.pc = pc
             if st.pointee.retired >= end || stop.pointee != 0 || st.pointee.interruptPending != 0 { return }
-            guard let e = blocks.cached(pc, tag: 0) else { return }
+            guard let e = cachedBlock(pc) else { return }
             entry = e
         }
     }

@@ -93,7 +93,7 @@ enum OpKind: UInt16 {
     case isb, clrex
     case mrs, msr               // imm = sysreg key (op0:op1:CRn:CRm:op2)
     case msrDAIFSet, msrDAIFClr, msrSPSel  // imm = value
-    case sysNop                 // SYS/DC/IC/TLBI treated as no-ops with MMU off
+    case sys                    // SYS (DC/IC/TLBI/AT): imm = key (1:op1:CRn:CRm:op2), rd = Xt
     // Floating point (scalar): aux bit 0 = double.
     case fmovReg, fmovToGP, fmovFromGP, fmovImm   // aux for GP moves: 0 = W<-S, 1 = X<-D, 2 = X<-V.D[1], 3 = S<-W, 4 = D<-X, 5 = V.D[1]<-X
     case fadd, fsub, fmul, fdiv, fmax, fmin, fmaxnm, fminnm, fnmul

@@ -51,10 +51,10 @@ extension A64Decoder {
                 return .undefined
             }
         case 1:
+            // SYS: cache, TLB and address-translation maintenance (`executeSys`); SYSL is unallocated.
             guard !l else { return .undefined }
-            // DC ZVA zeroes a block; other cache, TLB and address-translation maintenance is a no-op with the MMU off.
-            if op1 == 3 && crn == 7 && crm == 4 && op2 == 1 { return Op(.sysNop, rd: rt.xzr, aux: 1) }
-            return Op(.sysNop, rd: rt.xzr)
+            let key = UInt64(SystemRegister(1, UInt16(op1), UInt16(crn), UInt16(crm), UInt16(op2)).rawValue)
+            return Op(.sys, rd: rt.xzr, imm: key)
         default:
             let key = UInt64(SystemRegister(UInt16(op0), UInt16(op1), UInt16(crn), UInt16(crm), UInt16(op2)).rawValue)
             return l ? Op(.mrs, rd: rt.sink, imm: key) : Op(.msr, rd: rt.xzr, imm: key)
@@ -167,14 +167,41 @@ extension AArch64CPU {
             spSel = op.imm & 1
             loadSP()
             return 0
-        case .sysNop:
-            if op.aux == 1 {
-                // DC ZVA: zero the 64-byte block containing Xt.
-                let base = regs[Int(op.rd)] & ~63
-                for k in 0..<8 {
-                    try write(UInt64.self, base &+ UInt64(k * 8), 0, pc)
-                }
-            }
+        case .sys:
+            return try executeSys(SystemRegister(rawValue: UInt16(op.imm)), operand: regs[Int(op.rd)], at: pc)
+        default:
+            return undefined(at: pc)
+        }
+    }
+
+    /// SYS (ARM ARM C5.3): DC, IC, TLBI and AT. Caches are not modelled, so
+    /// cleans and invalidates do nothing, and stores to translated code
+    /// already drop its blocks (from any core or device), so IC needs no
+    /// work either. EL0 may use DC ZVA (SCTLR_EL1.DZE), DC CVAC/CVAU/CIVAC
+    /// and IC IVAU (SCTLR_EL1.UCI); everything else there is UNDEFINED.
+    func executeSys(_ key: SystemRegister, operand: UInt64, at pc: UInt64) throws(GuestTrap) -> UInt8 {
+        let op1 = UInt64(key.rawValue >> 11) & 7, crn = UInt64(key.rawValue >> 7) & 15
+        let crm = UInt64(key.rawValue >> 3) & 15, op2 = UInt64(key.rawValue) & 7
+        switch (op1, crn, crm, op2) {
+        case (3, 7, 4, 1):
+            // DC ZVA: zero the 64-byte block containing Xt (DCZID_EL0.BS = 4 words).
+            guard currentEL > 0 || sys.sctlr & (1 << 14) != 0 else { return undefined(at: pc) }
+            let base = operand & ~63
+            for k in 0..<8 { try write(UInt64.self, base &+ UInt64(k * 8), 0, pc) }
+            return 0
+        case (3, 7, 10, 1), (3, 7, 11, 1), (3, 7, 14, 1), (3, 7, 12, 1), (3, 7, 5, 1):
+            // DC CVAC, CVAU, CIVAC, CVAP; IC IVAU.
+            guard currentEL > 0 || sys.sctlr & (1 << 26) != 0 else { return undefined(at: pc) }
+            return 0
+        case (0, 7, 6, 1), (0, 7, 6, 2), (0, 7, 10, 2), (0, 7, 14, 2), (0, 7, 1, 0), (0, 7, 5, 0):
+            // DC IVAC, ISW, CSW, CISW; IC IALLUIS, IALLU.
+            guard currentEL > 0 else { return undefined(at: pc) }
+            return 0
+        case (_, 8, _, _):
+            guard currentEL > 0, tlbMaintenance(op1: op1, crm: crm, op2: op2, operand: operand) else { return undefined(at: pc) }
+            return 0
+        case (_, 7, 8, _):
+            guard currentEL > 0, addressTranslate(op1: op1, op2: op2, va: operand) else { return undefined(at: pc) }
             return 0
         default:
             return undefined(at: pc)
