@@ -29,7 +29,7 @@ final class SystemKernelTests: XCTestCase {
         let board = try ARMTestMachine()
         try board.load(try buildSystemKernel("mmu"))
         let reason = board.run(limit: 1_000_000, slice: 1000)
-        XCTAssertEqual(board.uart.text, "MAPFTRIUKX\n")
+        XCTAssertEqual(board.uart.text, "MAPFTRIUKXL\n")
         XCTAssertEqual(reason, .exit(code: 0), "failed at check '\(board.cpus[0].readRegister("x25").flatMap { UnicodeScalar(UInt32($0)) }.map(String.init) ?? "?")'")
     }
 

@@ -12,6 +12,7 @@
  *   U  EL0 runs its page, uses its stack and returns with SVC #0x42
  *   K  EL0 loading kernel memory: data abort from EL0, permission, level 2
  *   X  EL1 fetching from the PXN user page: instruction abort, level 3
+ *   L  LDTR at EL1 uses EL0's permissions
  * then "\n", and exits with semihosting status 0 (1 on the first failure,
  * with the failing check's letter in x25).
  */
@@ -239,6 +240,23 @@ back_from_load:
     cmp     x2, #0x0f
     b.ne    fail
     cmp     x21, x0
+    b.ne    fail
+    bl      putc
+
+    /* L: LDTR at EL1 reads the user stack, and faults on kernel memory. */
+    mov     x25, #'L'
+    ldr     x0, =(USER_STACK_TOP - 16)
+    ldtr    x1, [x0]                            /* EL0 stored 7 there */
+    cmp     x1, #7
+    b.ne    fail
+    mov     x20, #0
+    ldr     x0, =_start
+    ldtr    x1, [x0]
+    lsr     x2, x20, #26
+    cmp     x2, #0x25
+    b.ne    fail
+    and     x2, x20, #0x3f
+    cmp     x2, #0x0e                           /* EL0's permission fault, level 2 */
     b.ne    fail
     bl      putc
 

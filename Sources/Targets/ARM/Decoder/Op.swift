@@ -94,6 +94,7 @@ enum OpKind: UInt16 {
     case mrs, msr               // imm = sysreg key (op0:op1:CRn:CRm:op2)
     case msrDAIFSet, msrDAIFClr, msrSPSel  // imm = value
     case sys                    // SYS (DC/IC/TLBI/AT): imm = key (1:op1:CRn:CRm:op2), rd = Xt
+    case unprivileged           // LDTR/STTR family: aux = the plain load/store kind, imm = offset
     // Floating point (scalar): aux bit 0 = double.
     case fmovReg, fmovToGP, fmovFromGP, fmovImm   // aux for GP moves: 0 = W<-S, 1 = X<-D, 2 = X<-V.D[1], 3 = S<-W, 4 = D<-X, 5 = V.D[1]<-X
     case fadd, fsub, fmul, fdiv, fmax, fmin, fmaxnm, fminnm, fnmul

@@ -1,6 +1,6 @@
 import ChimeraCore
 
-/// PSCI 0.2/1.0 firmware calls (ARM DEN 0022) reached through HVC or SMC:
+/// PSCI 1.1 firmware calls (ARM DEN 0022) reached through HVC or SMC:
 /// VERSION, CPU_ON, CPU_OFF, AFFINITY_INFO, SYSTEM_OFF, SYSTEM_RESET.
 enum PSCIFunction {
     static let version: UInt64 = 0x8400_0000
@@ -27,7 +27,7 @@ extension AArch64CPU {
         let function = r[0] & 0xFFFF_FFFF
         switch function {
         case PSCIFunction.version:
-            r[0] = 0x0001_0000   // PSCI 1.0
+            r[0] = 0x0001_0001   // PSCI 1.1
         case PSCIFunction.features:
             let known: Set<UInt64> = [PSCIFunction.version, PSCIFunction.cpuOff, PSCIFunction.cpuOn32, PSCIFunction.cpuOn64,
                                       PSCIFunction.affinityInfo32, PSCIFunction.affinityInfo64, PSCIFunction.systemOff,

@@ -1,6 +1,8 @@
 // A64 "Loads and stores" (ARM ARM C4.1.87): single-register forms with
 // immediate, register and literal addressing.
 
+import ChimeraCPUKit
+
 extension A64Decoder {
     /// `Op.spBaseFlag` in `aux` marks SP-based accesses, which check SP alignment.
     static func markSPBase(_ op: Op) -> Op {
@@ -60,6 +62,10 @@ extension A64Decoder {
         if v && mode == 2 { return .undefined }
         if kind == .prfm && mode != 0 { return .undefined }
         let rt = transferRegister(f.rt, vector: v, kind: kind)
+        if mode == 2 {
+            // LDTR/STTR and their widths: EL0's permissions at EL1 (`executeUnprivileged`).
+            return Op(.unprivileged, rd: rt, rn: f.rn.sp, aux: kind.rawValue, imm: signExtend(UInt64(f.imm9), bits: 9))
+        }
         return markSPBase(Op(kind, rd: rt, rn: f.rn.sp, aux: Op.addressingAux(indexedAddressMode(mode)),
                              imm: signExtend(UInt64(f.imm9), bits: 9)))
     }
@@ -115,5 +121,80 @@ extension A64Decoder {
         case .ldrb, .ldrh, .ldrw, .ldrx, .ldrsb64, .ldrsh64, .ldrsw, .ldrsb32, .ldrsh32, .prfm: return true
         default: return false
         }
+    }
+}
+
+extension AArch64CPU {
+    /// LDTR/STTR (ARM ARM C6.2): `[Xn, #imm]` accessed with EL0's
+    /// permissions. At EL0 that is an ordinary access; at EL1 the TLB
+    /// (which holds EL1's permissions) is bypassed: each byte's page is
+    /// translated for EL0 and accessed physically, so a kernel that copies
+    /// from a user pointer into its own memory takes the fault EL0 would.
+    func executeUnprivileged(_ op: Op, at pc: UInt64) throws(GuestTrap) -> UInt8 {
+        guard let kind = OpKind(rawValue: op.aux) else { return undefined(at: pc) }
+        let va = regs[Int(op.rn)] &+ op.imm
+        let size: Int
+        switch kind {
+        case .ldrb, .strb, .ldrsb64, .ldrsb32: size = 1
+        case .ldrh, .strh, .ldrsh64, .ldrsh32: size = 2
+        case .ldrw, .strw, .ldrsw: size = 4
+        default: size = 8
+        }
+        let store = kind == .strb || kind == .strh || kind == .strw || kind == .strx
+        if store {
+            try writeUnprivileged(va, size: size, value: regs[Int(op.rd)], pc: pc)
+            return 0
+        }
+        let v = try readUnprivileged(va, size: size, pc: pc)
+        switch kind {
+        case .ldrsb64: regs[Int(op.rd)] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: v)))
+        case .ldrsh64: regs[Int(op.rd)] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: v)))
+        case .ldrsw: regs[Int(op.rd)] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: v)))
+        case .ldrsb32: regs[Int(op.rd)] = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: v))))
+        case .ldrsh32: regs[Int(op.rd)] = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: v))))
+        default: regs[Int(op.rd)] = v
+        }
+        return 0
+    }
+
+    /// The physical addresses of the first byte of an access and of its
+    /// first byte on the next page (the same when it does not cross),
+    /// translated for EL0; both pages are checked before anything happens.
+    private func unprivilegedPages(_ va: UInt64, size: Int, _ access: MemoryAccess, pc: UInt64) throws(GuestTrap) -> (UInt64, UInt64) {
+        let first = try translate(va, access, pc: pc, el: 0).physical
+        let next = (va | 0xFFF) &+ 1
+        guard next < va &+ UInt64(size) else { return (first, first) }
+        return (first, try translate(next, access, pc: pc, el: 0).physical)
+    }
+
+    private func readUnprivileged(_ va: UInt64, size: Int, pc: UInt64) throws(GuestTrap) -> UInt64 {
+        if currentEL == 0 { return try readSized(va, size: size, pc: pc) }
+        guard let memory = cluster?.memory else { throw raiseDataAbort(address: va, write: false, status: FaultStatus.externalAbort, pc: pc) }
+        let (first, second) = try unprivilegedPages(va, size: size, .read, pc: pc)
+        let saved = syncRetired(pc)
+        defer { st.pointee.retired = saved }
+        let onFirst = min(size, Int(0x1000 - (va & 0xFFF)))
+        guard let low = memory.read(first, size: onFirst) else {
+            throw raiseDataAbort(address: va, write: false, status: FaultStatus.externalAbort, pc: pc)
+        }
+        guard onFirst < size else { return low }
+        guard let high = memory.read(second, size: size - onFirst) else {
+            throw raiseDataAbort(address: (va | 0xFFF) &+ 1, write: false, status: FaultStatus.externalAbort, pc: pc)
+        }
+        return low | high << (8 * UInt64(onFirst))
+    }
+
+    private func writeUnprivileged(_ va: UInt64, size: Int, value: UInt64, pc: UInt64) throws(GuestTrap) {
+        if currentEL == 0 { return try writeSized(va, size: size, value: value, pc: pc) }
+        guard let memory = cluster?.memory else { throw raiseDataAbort(address: va, write: true, status: FaultStatus.externalAbort, pc: pc) }
+        let (first, second) = try unprivilegedPages(va, size: size, .write, pc: pc)
+        for (pa, a) in [(first, va), (second, (va | 0xFFF) &+ 1)] {
+            if case .unmapped = memory.target(of: pa) { throw raiseDataAbort(address: a, write: true, status: FaultStatus.externalAbort, pc: pc) }
+        }
+        let saved = syncRetired(pc)
+        defer { st.pointee.retired = saved }
+        let onFirst = min(size, Int(0x1000 - (va & 0xFFF)))
+        memory.write(first, size: onFirst, value: value)
+        if onFirst < size { memory.write(second, size: size - onFirst, value: value >> (8 * UInt64(onFirst))) }
     }
 }

@@ -97,6 +97,8 @@ extension AArch64CPU {
         case .crypto:
             executeCrypto(op)
             return 0
+        case .unprivileged:
+            return try executeUnprivileged(op, at: pc)
         default:
             return try executeSystem(op, at: pc)
         }
