@@ -6,10 +6,11 @@
 # exact command to run when not root.
 
 SWIFT       ?= swift
-RUN_DEBS    := libelf-dev pkg-config
-TEST_DEBS   := libelf-dev pkg-config libunicorn-dev graphviz qemu-system-arm python3-pip
+RUN_DEBS    := libelf-dev libfdt-dev zlib1g-dev pkg-config
+TEST_DEBS   := libelf-dev libfdt-dev zlib1g-dev pkg-config libunicorn-dev graphviz qemu-system-arm python3-pip \
+               device-tree-compiler
 PIP_TEST    := qemu.qmp
-BENCH_DEBS  := libelf-dev pkg-config libunicorn-dev qemu-system-x86 qemu-system-arm
+BENCH_DEBS  := libelf-dev libfdt-dev zlib1g-dev pkg-config libunicorn-dev qemu-system-x86 qemu-system-arm
 DEMO        := --kernel arm=kernels/build/arm-demo.elf --kernel x86=kernels/build/x86-demo.elf
 
 .PHONY: run test build deps test-deps bench bench-deps kernels clean fuzz fuzz-smoke
