@@ -94,6 +94,10 @@ public enum DeviceTree {
                     .string("compatible", "arm,cortex-a15-gic"),
                     .cell("#interrupt-cells", 3),
                     .flag("interrupt-controller"),
+                    // As QEMU virt: room for frames below the GIC (v2m, ITS) at their own addresses.
+                    .cell("#address-cells", 2),
+                    .cell("#size-cells", 2),
+                    .flag("ranges"),
                     .reg([dist, cpu]),
                     .cell("phandle", Phandle.interruptController),
                 ])
@@ -253,7 +257,7 @@ public enum DeviceTree {
 
     /// The contiguous guest-physical ranges where `ram`'s writable regions
     /// appear in the cluster, in address order; none for RAM owned outside the cluster.
-    static func ramRanges(of ram: SimObject, in cluster: Cluster) -> [(address: UInt64, size: UInt64)] {
+    public static func ramRanges(of ram: SimObject, in cluster: Cluster) -> [(address: UInt64, size: UInt64)] {
         guard ram.isDescendant(of: cluster) else { return [] }
         let regions = ram.exportedRegions.values.filter { if case .ram = $0.kind { return true } else { return false } }
         var out: [(address: UInt64, size: UInt64)] = []

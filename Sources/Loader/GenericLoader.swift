@@ -79,20 +79,19 @@ public final class GenericLoader: SimObject {
     /// it and the others wait for PSCI `CPU_ON`.
     private func loadKernel(_ file: String, into cpu: CPUDevice) throws(ChimeraError) {
         let limit = (root as? Machine)?.limits.fileSize ?? ResourceLimits().fileSize
-        let format: KernelFormat
-        do { format = try KernelFormat(path: file, limit: limit) } catch { throw error.at(objectPath: cpu.path) }
+        let format = try KernelFormat(path: file, limit: limit)
         switch format {
         case .arm64Image, .gzip:
             break
         case .foreignImage(let what):
             throw ChimeraError(.generic, "this is a \(what), not a kernel the \(cpu.architecture.rawValue) core can run",
-                               at: ErrorLocation(file: file, objectPath: cpu.path))
+                               at: ErrorLocation(file: file))
         case .elf, .unknown:
             if !bootOptions.isEmpty {
                 let given = bootOptions.fields.filter { !$0.value.isEmpty }.map { "--" + $0.name }.joined(separator: ", ")
                 throw ChimeraError(.generic, "\(given) need an arm64 Linux Image kernel, but this kernel is "
                                    + (format == .elf ? "an ELF file" : "not an Image"),
-                                   at: ErrorLocation(file: file, objectPath: cpu.path))
+                                   at: ErrorLocation(file: file))
             }
             loadedEntry = try ELFLoader.load(path: file, into: cpu)
             return
@@ -104,7 +103,7 @@ public final class GenericLoader: SimObject {
             guard first.loader.stringProperty("file") == file else {
                 throw ChimeraError(.generic, "\(first.cpu.path) boots the Linux Image \(first.loader.stringProperty("file")); "
                                    + "Linux starts the cluster's other cores itself (PSCI CPU_ON), so \(cpu.path) cannot load its own kernel",
-                                   at: ErrorLocation(file: file, objectPath: cpu.path))
+                                   at: ErrorLocation(file: file))
             }
             LinuxLoader.park(cpu)
             return
@@ -112,7 +111,7 @@ public final class GenericLoader: SimObject {
         for other in kernels.dropFirst() where other.loader.stringProperty("file") != file {
             throw ChimeraError(.generic, "\(cpu.path) boots this Linux Image, which starts the cluster's other cores itself "
                                + "(PSCI CPU_ON); \(other.cpu.path) cannot also load \(other.loader.stringProperty("file"))",
-                               at: ErrorLocation(file: file, objectPath: cpu.path))
+                               at: ErrorLocation(file: file))
         }
         let image = try LinuxImage(path: file, limit: limit)
         let result = try LinuxLoader.boot(image, on: cpu, options: bootOptions, limit: limit)

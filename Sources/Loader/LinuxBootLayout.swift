@@ -34,7 +34,7 @@ public struct LinuxBootLayout: Hashable, Sendable {
     public static func plan(_ image: LinuxImage, initrdSize: UInt64?, ram: (address: UInt64, size: UInt64),
                             _ failure: (String) -> ChimeraError) throws(ChimeraError) -> LinuxBootLayout {
         let ramEnd = ram.address &+ ram.size
-        func mib(_ bytes: UInt64) -> String { bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes" }
+        func mib(_ bytes: UInt64) -> String { bytes > 0 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes" }
         func at(_ a: UInt64) -> String { "0x" + String(a, radix: 16) }
         guard let base = alignUp(ram.address, block),
               case (let start, false) = base.addingReportingOverflow(image.textOffset),

@@ -144,7 +144,29 @@ public struct LinuxImage: Sendable {
         guard textOffset % 4 == 0, textOffset < 1 << 40 else {
             throw ChimeraError(.generic, "text_offset 0x\(String(textOffset, radix: 16)) is not a usable load offset")
         }
+        if let needed = LinuxImage.peSectionsEnd(image), needed > UInt64(image.count) {
+            throw ChimeraError(.generic, "truncated arm64 Image: its PE/COFF section table needs \(needed) bytes but "
+                               + (wasCompressed ? "the gzip data inflates to \(image.count)" : "the file has \(image.count)"))
+        }
         bytes = image
+    }
+
+    /// For an EFI-stub Image (res5 at 0x3C points at a "PE\0\0" header):
+    /// the end of the last section's file data, which a complete file reaches.
+    /// nil when there is no PE header to tell.
+    static func peSectionsEnd(_ b: [UInt8]) -> UInt64? {
+        func u16(_ o: Int) -> Int { Int(b[o]) | Int(b[o + 1]) << 8 }
+        func u32(_ o: Int) -> UInt64 { UInt64(u16(o)) | UInt64(u16(o + 2)) << 16 }
+        let pe = Int(u32(0x3C))
+        guard pe >= headerSize, pe <= b.count - 24, b[pe..<pe + 4].elementsEqual([0x50, 0x45, 0, 0]) else { return nil }
+        let sections = u16(pe + 6), table = pe + 24 + u16(pe + 20)
+        var end: UInt64 = 0
+        for i in 0..<sections {
+            let entry = table + 40 * i
+            guard entry + 40 <= b.count else { return UInt64(entry + 40) }
+            end = max(end, u32(entry + 20) + u32(entry + 16))  // PointerToRawData + SizeOfRawData
+        }
+        return end
     }
 }
 

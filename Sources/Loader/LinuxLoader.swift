@@ -17,8 +17,9 @@ public enum LinuxLoader {
     /// name the file at fault (Image, initrd or device tree) and the core.
     public static func boot(_ image: LinuxImage, on cpu: CPUDevice, options: KernelBootOptions,
                             limit: UInt64) throws(ChimeraError) -> Boot {
+        // The file at fault; the loader's realize adds its own path (as for ELF kernels).
         func failure(_ file: String, _ message: String) -> ChimeraError {
-            ChimeraError(.generic, message, at: ErrorLocation(file: file, objectPath: cpu.path))
+            ChimeraError(.generic, message, at: ErrorLocation(file: file))
         }
         guard cpu.architecture == .aarch64 else {
             throw failure(image.path, "this is an arm64 Linux Image but the core is \(cpu.architecture.rawValue)")
@@ -30,7 +31,7 @@ public enum LinuxLoader {
         }
         var initrd: [UInt8]?
         if !options.initrd.isEmpty {
-            do { initrd = try HostFile.read(options.initrd, limit: limit, what: "initrd") } catch { throw error.at(objectPath: cpu.path) }
+            initrd = try HostFile.read(options.initrd, limit: limit, what: "initrd")
         }
         let layout = try LinuxBootLayout.plan(image, initrdSize: initrd.map { UInt64($0.count) }, ram: ram) { message in
             failure(initrd != nil && message.hasPrefix("the initrd") ? options.initrd : image.path, message)
@@ -38,9 +39,7 @@ public enum LinuxLoader {
         let chosen = DeviceTree.Chosen(bootargs: options.append, initrd: layout.initrd)
         var tree: FlattenedDeviceTree
         if options.dtb.isEmpty {
-            do { tree = try FlattenedDeviceTree(root: DeviceTree.describe(cluster, chosen: chosen)) } catch {
-                throw error.at(objectPath: cpu.path)
-            }
+            tree = try FlattenedDeviceTree(root: DeviceTree.describe(cluster, chosen: chosen))
         } else {
             do {
                 tree = try FlattenedDeviceTree(contentsOf: options.dtb, limit: limit)
