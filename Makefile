@@ -1,18 +1,19 @@
 # Chimera — the commands of the README.
 #   make run   installs what is missing, builds, runs the demo
-#   make test  installs test dependencies, runs swift test
+#   make test  installs test dependencies, fetches the Linux guest, runs swift test
 #   make bench installs QEMU, builds release, runs chimera-bench io and cores
 # Each installs Debian packages only when missing (as root), or prints the
 # exact command to run when not root.
 
 SWIFT       ?= swift
-RUN_DEBS    := libelf-dev pkg-config
-TEST_DEBS   := libelf-dev pkg-config libunicorn-dev graphviz qemu-system-arm python3-pip
+RUN_DEBS    := libelf-dev libfdt-dev zlib1g-dev pkg-config
+TEST_DEBS   := libelf-dev libfdt-dev zlib1g-dev pkg-config libunicorn-dev graphviz qemu-system-arm python3-pip \
+               device-tree-compiler
 PIP_TEST    := qemu.qmp
-BENCH_DEBS  := libelf-dev pkg-config libunicorn-dev qemu-system-x86 qemu-system-arm
+BENCH_DEBS  := libelf-dev libfdt-dev zlib1g-dev pkg-config libunicorn-dev qemu-system-x86 qemu-system-arm
 DEMO        := --kernel arm=kernels/build/arm-demo.elf --kernel x86=kernels/build/x86-demo.elf
 
-.PHONY: run test build deps test-deps bench bench-deps kernels clean fuzz fuzz-smoke
+.PHONY: run test build deps test-deps bench bench-deps kernels guests clean fuzz fuzz-smoke
 
 # Seconds per fuzz harness: a short bounded run in `make test`, a long one in `make fuzz`.
 FUZZ_SMOKE_SECONDS ?= 20
@@ -53,9 +54,14 @@ kernels:
 run: build kernels
 	.build/release/chimera run hetero $(DEMO)
 
+# The Linux guest: Debian's cloud arm64 kernel and a busybox initramfs,
+# fetched once into .cache/guests (Documentation/Linux.md); a no-op when cached.
+guests:
+	sh Tests/Guests/fetch.sh
+
 # swift test runs every test target; the QMP test then drives a real
 # `chimera run hetero --qmp … --preconfig` with QEMU's own Python client.
-test: test-deps kernels
+test: test-deps kernels guests
 	$(SWIFT) test
 	python3 Tests/Python/test_qmp.py --chimera .build/debug/chimera --board hetero $(addprefix --run-arg=,$(DEMO))
 	$(MAKE) fuzz-smoke

@@ -52,7 +52,11 @@ let package = Package(
         // libelf from Debian's libelf-dev.
         .systemLibrary(name: "CLibELF", path: "Sources/CLibELF", pkgConfig: "libelf",
                        providers: [.apt(["libelf-dev"])]),
-        .target(name: "ChimeraLoader", dependencies: ["ChimeraCore", "CLibELF"],
+        // libfdt from Debian's libfdt-dev (no pkg-config file; the module map links -lfdt).
+        .systemLibrary(name: "CLibFDT", path: "Sources/CLibFDT", providers: [.apt(["libfdt-dev"])]),
+        // zlib from Debian's zlib1g-dev, for gzip-compressed kernel Images.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "ChimeraLoader", dependencies: ["ChimeraCore", "CLibELF", "CLibFDT", "CZlib"],
                 path: "Sources/Loader", swiftSettings: strict),
         .target(name: "ChimeraBoards", dependencies: ["ChimeraCore", .product(name: "Yams", package: "Yams")],
                 path: "Sources/Boards", swiftSettings: strict),
@@ -89,7 +93,8 @@ let package = Package(
                     dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM", "ChimeraX86",
                                    "ChimeraLoader", "ChimeraBoards", "ChimeraKit", "ChimeraMonitor", "ChimeraTestSupport"],
                     path: "Tests/EndToEndTests"),
-        .testTarget(name: "KitTests", dependencies: ["ChimeraKit", "ChimeraCore", "ChimeraScheduler", "ChimeraTestSupport"],
+        .testTarget(name: "KitTests", dependencies: ["ChimeraKit", "ChimeraCore", "ChimeraScheduler", "ChimeraLoader",
+                                                 "ChimeraTestSupport"],
                     path: "Tests/KitTests"),
         .testTarget(name: "ChimeraUnicornTests", dependencies: ["ChimeraUnicorn", "ChimeraTestSupport"],
                     path: "Tests/UnicornTests"),

@@ -54,6 +54,19 @@ public final class TestMachine {
         }
     }
 
+    /// Loads an arm64 Linux `Image` (or `Image.gz`) for the cores `selector`
+    /// names, usually a cluster: the first boots it with the device tree (the
+    /// generated one, or `dtb`), `initrd` and command line `append`; the
+    /// others wait for PSCI `CPU_ON`. The same as `--kernel`, `--initrd`,
+    /// `--append` and `--dtb` on the command line.
+    public func loadLinux(image: String, initrd: String? = nil, append: String? = nil, dtb: String? = nil,
+                          on selector: String) throws {
+        let boot = KernelBootOptions(initrd: initrd ?? "", append: append ?? "", dtb: dtb ?? "")
+        for cpu in try KernelSelector.cores(selector, in: machine) {
+            try machine.execute(.loadKernel(cpu: cpu.path, file: image, boot: boot))
+        }
+    }
+
     /// Sets a property by object path (`"arm/uart"`, `"quantum"` on the machine via `"/machine"`).
     public func set(_ path: String, _ property: String, _ value: Value) throws {
         try machine.resolve(path).setProperty(property, value)

@@ -14,7 +14,7 @@ struct Chimera: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chimera",
         abstract: "A heterogeneous machine simulator: x86-64 and ARM cores side by side, deterministically.",
-        subcommands: [Run.self, Boards.self, Check.self, Graph.self, Board.self, Types.self, Describe.self])
+        subcommands: [Run.self, Boards.self, Check.self, Graph.self, Board.self, DeviceTreeDump.self, Types.self, Describe.self])
 }
 
 /// Every type the shipped modules register, in module order.

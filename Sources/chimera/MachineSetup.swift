@@ -33,8 +33,17 @@ struct MachineOptions: ParsableArguments {
     @Option(name: .customShort("p"), help: ArgumentHelp("Board parameter NAME=VALUE (repeatable).", valueName: "name=value"))
     var parameters: [String] = []
 
-    @Option(name: .customLong("kernel"), help: ArgumentHelp("Load an ELF into cores: SELECTOR=FILE, where SELECTOR is a core path, a partial path (arm.cpu[0]) or a cluster (x86).", valueName: "selector=file"))
+    @Option(name: .customLong("kernel"), help: ArgumentHelp("Load a kernel into cores: SELECTOR=FILE, an ELF or an arm64 Linux Image (or Image.gz), where SELECTOR is a core path, a partial path (arm.cpu[0]) or a cluster (x86).", valueName: "selector=file"))
     var kernels: [String] = []
+
+    @Option(name: .customLong("initrd"), help: ArgumentHelp("Linux initrd for the Image kernel of the selected cores: SELECTOR=FILE (a cluster, usually).", valueName: "selector=file"))
+    var initrds: [String] = []
+
+    @Option(name: .customLong("append"), help: ArgumentHelp("Linux command line for the Image kernel of the selected cores: SELECTOR=\"TEXT\".", valueName: "selector=text"))
+    var appends: [String] = []
+
+    @Option(name: .customLong("dtb"), help: ArgumentHelp("Device tree blob to pass instead of the generated one: SELECTOR=FILE.", valueName: "selector=file"))
+    var dtbs: [String] = []
 
     @Option(name: .customLong("device", withSingleDash: true), help: ArgumentHelp("Add a device: TYPE,id=PATH,prop=value,…", valueName: "type,id=path,…"))
     var devices: [String] = []
@@ -104,11 +113,9 @@ struct MachineOptions: ParsableArguments {
             }
         }
         if let quantum { try machine.setProperty("quantum", parsing: quantum) }
-        for k in kernels {
-            let (selector, file) = try KernelSelector.parse(k)
-            for cpu in try KernelSelector.cores(selector, in: machine) {
-                try machine.execute(.loadKernel(cpu: cpu.path, file: file))
-            }
+        for command in try KernelSelector.loadCommands(kernels: kernels, initrds: initrds, appends: appends, dtbs: dtbs,
+                                                        in: machine) {
+            try machine.execute(command)
         }
         return (machine, board)
     }

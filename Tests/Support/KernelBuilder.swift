@@ -218,6 +218,19 @@ public struct KernelBuilder: Sendable {
         return try cachedCompile(name: name, flags: flags, sources: [sourcePath], hashedFiles: [scriptPath])
     }
 
+    /// Builds a raw arm64 Linux-style `Image` (no ELF wrapper: the file starts
+    /// with the Image header) from C and assembly `sources` and a `linkScript`,
+    /// all relative to `kernelsDirectory`, and returns its path.
+    public func buildLinuxImage(sources: [String], linkScript: String) throws -> String {
+        let paths = sources.map { "\(kernelsDirectory)/\($0)" }, scriptPath = "\(kernelsDirectory)/\(linkScript)"
+        let flags = ["--target=aarch64-none-elf"] + Self.commonFlags + [
+            "-mgeneral-regs-only", "-mstrict-align", "-Wl,-T," + scriptPath, "-Wl,--oformat=binary",
+            "-Wl,-z,nognustack", "-Wl,-z,max-page-size=4096",
+        ]
+        let stem = URL(fileURLWithPath: linkScript).deletingLastPathComponent().lastPathComponent + "-image"
+        return try cachedCompile(name: stem, flags: flags, sources: paths, hashedFiles: [scriptPath], suffix: "bin")
+    }
+
     /// The expected console output of `program` on `arch` (`expected/<program>.<arch>.txt`, else
     /// `expected/<program>.txt`).
     public func expectedOutput(program: String, arch: String) throws -> String {
@@ -235,7 +248,7 @@ public struct KernelBuilder: Sendable {
     // MARK: - Compilation and caching
 
     private func cachedCompile(
-        name: String, flags: [String], sources: [String], hashedFiles: [String]
+        name: String, flags: [String], sources: [String], hashedFiles: [String], suffix: String = "elf"
     ) throws -> String {
         var digest = Self.hash(Array(clangPath.utf8))
         digest = Self.combine(digest, Self.compilerIdentity(clangPath))
@@ -247,7 +260,7 @@ public struct KernelBuilder: Sendable {
             digest = Self.combine(digest, Self.hash(Array(file.utf8)))
             digest = Self.combine(digest, Self.hash(Array(data)))
         }
-        let output = "\(cacheDirectory)/\(name)-\(Self.hex(digest)).elf"
+        let output = "\(cacheDirectory)/\(name)-\(Self.hex(digest)).\(suffix)"
         if FileManager.default.fileExists(atPath: output) { return output }
 
         let temp = "\(output).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)"

@@ -27,6 +27,13 @@ open class CPUDevice: SimObject, CPU {
     public let stopFlag: UnsafeMutablePointer<UInt32>
     /// Symbols of the kernel loaded for this core (for traces and debuggers).
     public var symbols = SymbolTable()
+    /// Registers a kernel loader sets after reset, by name, in order (the
+    /// arm64 boot protocol's X0 = device tree address). `resetToBootState`
+    /// applies them again, so a system reset boots the kernel as loaded.
+    public var bootRegisters: [(name: String, value: UInt64)] = []
+    /// Set by a kernel loader for a core that waits for firmware (PSCI
+    /// `CPU_ON`) although its cluster has a kernel: Linux's secondary cores.
+    public var bootsPoweredOff = false
     /// The clock of the machine this core belongs to, set at realize.
     public private(set) weak var clock: Clock?
 
@@ -74,6 +81,14 @@ open class CPUDevice: SimObject, CPU {
         picosecondsPerCycle = 1_000_000_000_000 % frequency == 0 ? 1_000_000_000_000 / frequency : 0
         powerState = boolProperty("start-powered-off") ? .off : .running
         resetCPU()
+    }
+
+    /// A system reset: the power state and architectural boot state, then
+    /// the loader's `bootRegisters`.
+    public func resetToBootState() {
+        powerState = boolProperty("start-powered-off") || bootsPoweredOff ? .off : .running
+        resetCPU()
+        for register in bootRegisters { _ = writeRegister(register.name, register.value) }
     }
 
     /// Cycle length in picoseconds times cycles, exact for any frequency.

@@ -27,7 +27,7 @@ extension Machine {
             try cluster.map(mapping)
         case .connectIRQ(let from, let to):
             try connect(from, to: to)
-        case .loadKernel(let cpuPath, let file):
+        case .loadKernel(let cpuPath, let file, let boot):
             guard let cpu = try resolve(cpuPath) as? CPUDevice else {
                 throw ChimeraError(.generic, "load-kernel: '\(cpuPath)' is not a core")
             }
@@ -37,6 +37,7 @@ extension Machine {
             let loader = try kernels.addChild(name, type: "loader")
             try loader.setProperty("file", .string(file))
             try loader.setProperty("cpu", .string(cpu.path))
+            for (key, value) in boot.fields where !value.isEmpty { try loader.setProperty(key, .string(value)) }
             if state == .realized { try loader.realizeTree() }
         case .realize(let path):
             if let path { try resolve(path).realizeTree() } else { try realizeTree() }
@@ -134,7 +135,9 @@ extension Machine {
         for c in irqConnections { commands.append(.connectIRQ(from: c.from.name, to: c.to.name)) }
         for loader in child(named: "kernels")?.children ?? [] {
             if let cpu = loader.linkedObject("cpu") {
-                commands.append(.loadKernel(cpu: cpu.path, file: loader.stringProperty("file")))
+                let boot = KernelBootOptions(initrd: loader.stringProperty("initrd"), append: loader.stringProperty("append"),
+                                             dtb: loader.stringProperty("dtb"))
+                commands.append(.loadKernel(cpu: cpu.path, file: loader.stringProperty("file"), boot: boot))
             }
         }
         return commands

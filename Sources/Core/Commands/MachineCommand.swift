@@ -12,8 +12,9 @@ public enum MachineCommand: Hashable, Sendable {
     case mapRegion(cluster: String, mapping: RegionMapping)
     /// `connect-irq`: wire an output pin to an input pin.
     case connectIRQ(from: String, to: String)
-    /// `load-kernel`: load an ELF kernel into a core (at realize, or now if realized).
-    case loadKernel(cpu: String, file: String)
+    /// `load-kernel`: load a kernel (ELF, or arm64 Linux Image with its boot
+    /// options) into a core (at realize, or now if realized).
+    case loadKernel(cpu: String, file: String, boot: KernelBootOptions = KernelBootOptions())
     /// `realize`: realize the object at `path` (the whole machine if nil).
     case realize(path: String?)
 
@@ -50,8 +51,10 @@ public enum MachineCommand: Hashable, Sendable {
             return .dict(args)
         case .connectIRQ(let from, let to):
             return ["from": .string(from), "to": .string(to)]
-        case .loadKernel(let cpu, let file):
-            return ["cpu": .string(cpu), "file": .string(file)]
+        case .loadKernel(let cpu, let file, let boot):
+            var args: OrderedDictionary<String, Value> = ["cpu": .string(cpu), "file": .string(file)]
+            for (key, value) in boot.fields where !value.isEmpty { args[key] = .string(value) }
+            return .dict(args)
         case .realize(let path):
             return path.map { ["path": .string($0)] } ?? [:]
         }
@@ -108,7 +111,10 @@ public enum MachineCommand: Hashable, Sendable {
         case "connect-irq":
             self = .connectIRQ(from: try string("from"), to: try string("to"))
         case "load-kernel":
-            self = .loadKernel(cpu: try string("cpu"), file: try string("file"))
+            func optional(_ key: String) throws(ChimeraError) -> String { args[key] == nil ? "" : try string(key) }
+            self = .loadKernel(cpu: try string("cpu"), file: try string("file"),
+                               boot: KernelBootOptions(initrd: try optional("initrd"), append: try optional("append"),
+                                                       dtb: try optional("dtb")))
         case "realize":
             self = .realize(path: args["path"]?.string)
         default:
@@ -136,8 +142,13 @@ public enum MachineCommand: Hashable, Sendable {
         CommandSchema("connect-irq", doc: "Connect an output pin to an input pin (OBJECT.PIN[N]).",
                       arguments: [StructField("from", .string, doc: "Output pin, e.g. uart0.irq"),
                                   StructField("to", .string, doc: "Input pin, e.g. gic.spi[1]")]),
-        CommandSchema("load-kernel", doc: "Load an ELF kernel into a core (now if realized, else at realize).",
-                      arguments: [StructField("cpu", .link("cpu"), doc: "Core path"), StructField("file", .string, doc: "ELF file")]),
+        CommandSchema("load-kernel", doc: "Load a kernel (ELF, or arm64 Linux Image) into a core (now if realized, else at realize).",
+                      arguments: [StructField("cpu", .link("cpu"), doc: "Core path"),
+                                  StructField("file", .string, doc: "ELF file, or arm64 Image (gzip'd or not)"),
+                                  StructField("initrd", .string, optional: true, doc: "Linux initrd file (Image kernels only)"),
+                                  StructField("append", .string, optional: true, doc: "Linux command line (Image kernels only)"),
+                                  StructField("dtb", .string, optional: true,
+                                              doc: "Device tree file used instead of the generated one (Image kernels only)")]),
         CommandSchema("realize", doc: "Realize an object and what it needs (the whole machine without path).",
                       arguments: [StructField("path", .string, optional: true, doc: "Object path")]),
     ]
@@ -160,4 +171,27 @@ public struct CommandSchema: Hashable, Sendable {
         self.allowsExtraArguments = allowsExtraArguments
         self.returns = returns
     }
+}
+
+/// What a Linux kernel gets besides its Image: the `--initrd`, `--append`
+/// and `--dtb` of one core's kernel (empty strings: not given).
+public struct KernelBootOptions: Hashable, Sendable {
+    /// initrd file.
+    public var initrd: String
+    /// Kernel command line.
+    public var append: String
+    /// Device tree file used instead of the generated one.
+    public var dtb: String
+
+    public init(initrd: String = "", append: String = "", dtb: String = "") {
+        self.initrd = initrd
+        self.append = append
+        self.dtb = dtb
+    }
+
+    /// Whether any option is given.
+    public var isEmpty: Bool { initrd.isEmpty && append.isEmpty && dtb.isEmpty }
+
+    /// The options under their command-line, QMP and `loader` property names, in that order.
+    public var fields: [(name: String, value: String)] { [("initrd", initrd), ("append", append), ("dtb", dtb)] }
 }

@@ -223,10 +223,7 @@ public final class MonitorDispatcher {
         guard !state.hasEnded else {
             throw ChimeraError(.generic, "the run has ended (\(state.rawValue)); it cannot be reset")
         }
-        for cpu in machine.cpus {
-            cpu.powerState = cpu.boolProperty("start-powered-off") ? .off : .running
-            cpu.resetCPU()
-        }
+        for cpu in machine.cpus { cpu.resetToBootState() }
         machine.clearExitRequest()
         emit("RESET", ["guest": false, "reason": "host-qmp-system-reset"])
         return [:]
