@@ -5,7 +5,7 @@ import ChimeraCore
 /// with transmission timed in virtual time.
 public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlushing {
     private var transmitter: SerialTransmitter!
-    private let rxFIFO = ByteQueue()
+    private let rxFIFO = SerialReceiver()
     /// Register values by position in `registers` (for the plainly stored ones).
     private var regs = [UInt64](repeating: 0, count: PL011.registers.registers.count)
     private var rawInterrupts: UInt64 = 0
@@ -63,6 +63,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
         regs = PL011.registers.registers.map(\.resetValue)
         fifoEnabled = regs[PL011.lcrH] & (1 << 4) != 0
         rxFIFO.removeAll()
+        rxFIFO.depth = fifoEnabled ? 16 : 1
         rawInterrupts = 0
         transmitter.reset()
         updateInterrupt()
@@ -84,7 +85,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     private var flags: UInt64 {
         var f: UInt64 = 0
         if transmitter.isEmpty { f |= 1 << 7 }                     // TXFE
-        if rxFIFO.count >= (fifoEnabled ? 16 : 1) { f |= 1 << 6 } // RXFF
+        if rxFIFO.isFull { f |= 1 << 6 }                           // RXFF
         if transmitter.count >= (fifoEnabled ? 16 : 1) { f |= 1 << 5 }  // TXFF
         if rxFIFO.isEmpty { f |= 1 << 4 }                          // RXFE
         if !transmitter.isEmpty { f |= 1 << 3 }                    // BUSY
@@ -96,8 +97,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
         guard r.modelled else { return r.resetValue }
         switch r.offset {
         case 0x000:
-            guard !rxFIFO.isEmpty else { return 0 }
-            let b = rxFIFO.removeFirst()
+            guard let b = rxFIFO.pop() else { return 0 }
             if rxFIFO.isEmpty { rawInterrupts &= ~PL011.rxInterrupt; updateInterrupt() }
             return UInt64(b)
         case 0x018: return flags
@@ -133,16 +133,20 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
             regs[PL011.fbrd] = value & 0x3F
         default:
             regs[r.index] = value & 0xFFFF
-            if r.index == PL011.lcrH { fifoEnabled = value & (1 << 4) != 0 }
+            if r.index == PL011.lcrH {
+                fifoEnabled = value & (1 << 4) != 0
+                rxFIFO.depth = fifoEnabled ? 16 : 1
+            }
         }
     }
 
-    /// Character time from the divisors if programmed, else the property.
+    /// Character time from the divisors if programmed and `baud-timing`
+    /// is on, else the property.
     private var characterTime: VirtualTime {
         let ibrd = regs[PL011.ibrd], fbrd = regs[PL011.fbrd]
         let divisorTimes64 = ibrd * 64 + fbrd
         let clock = uintProperty("clock-frequency")
-        guard divisorTimes64 > 0, clock > 0 else { return timeProperty("character-time") }
+        guard divisorTimes64 > 0, clock > 0, boolProperty("baud-timing") else { return timeProperty("character-time") }
         // 10 bits × 16 × (IBRD + FBRD/64) / UARTCLK, exact in picoseconds.
         return VirtualTime(picoseconds: 2_500_000_000_000 * divisorTimes64 / clock)
     }
@@ -160,7 +164,9 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     public func flushOutput() { transmitter?.flush() }
 
     public func receive(_ bytes: [UInt8]) {
-        for b in bytes where rxFIFO.count < 16 { rxFIFO.append(b) }
+        if rxFIFO.receive(bytes) > 0 {
+            (root as? Machine)?.warn("\(path): more than \(SerialReceiver.backlogLimit) input bytes waiting; the rest dropped")
+        }
         if !rxFIFO.isEmpty { rawInterrupts |= PL011.rxInterrupt }
         updateInterrupt()
     }

@@ -5,7 +5,7 @@ import ChimeraCore
 /// MSR and scratch, with a timed transmitter and an interrupt output.
 public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, OutputFlushing {
     private var transmitter: SerialTransmitter!
-    private let rxFIFO = ByteQueue()
+    private let rxFIFO = SerialReceiver()
     private var ier: UInt64 = 0, lcr: UInt64 = 0, mcr: UInt64 = 0, scratch: UInt64 = 0
     private var fcr: UInt64 = 0, divisor: UInt64 = 0
     /// THR-empty interrupt pending (cleared by reading IIR or writing THR).
@@ -45,6 +45,7 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
             if self.transmitter.isEmpty { self.thrEmptyPending = true }
             self.updateInterrupt()
         }
+        rxFIFO.depth = 1  // FCR bit 0 clear: a one-byte holding register
         try exportRegion("io", MemoryRegion(name: "io", size: 8, kind: .mmio(self, AccessSizes(minimum: 1, maximum: 1)), owner: path))
     }
 
@@ -72,8 +73,7 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
         switch offset {
         case 0:
             if dlab { return divisor & 0xFF }
-            guard !rxFIFO.isEmpty else { return 0 }
-            let b = rxFIFO.removeFirst()
+            guard let b = rxFIFO.pop() else { return 0 }
             updateInterrupt()
             return UInt64(b)
         case 1: return dlab ? (divisor >> 8) & 0xFF : ier
@@ -108,7 +108,8 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
             updateInterrupt()
         case 2:
             fcr = v & 0xC9
-            if v & 0x02 != 0 { rxFIFO.removeAll() }
+            rxFIFO.depth = fifoEnabled ? 16 : 1
+            if v & 0x02 != 0 { rxFIFO.clearFIFO() }
             if v & 0x04 != 0 { transmitter.reset() }
             updateInterrupt()
         case 3: lcr = v
@@ -120,7 +121,7 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
 
     private var characterTime: VirtualTime {
         let clock = uintProperty("clock-frequency")
-        guard divisor > 0, clock > 0 else { return timeProperty("character-time") }
+        guard divisor > 0, clock > 0, boolProperty("baud-timing") else { return timeProperty("character-time") }
         // 10 bits × 16 × divisor / clock, exact in picoseconds.
         return VirtualTime(picoseconds: 160 * divisor * 1_000_000_000_000 / clock)
     }
@@ -132,7 +133,9 @@ public final class UART16550: SimObject, MMIOHandler, SerialInputReceiver, Outpu
     public func flushOutput() { transmitter?.flush() }
 
     public func receive(_ bytes: [UInt8]) {
-        for b in bytes where rxFIFO.count < 16 { rxFIFO.append(b) }
+        if rxFIFO.receive(bytes) > 0 {
+            (root as? Machine)?.warn("\(path): more than \(SerialReceiver.backlogLimit) input bytes waiting; the rest dropped")
+        }
         updateInterrupt()
     }
 }

@@ -44,7 +44,7 @@ final class UART16550Tests: XCTestCase {
 
     func testDivisorLatchSetsTheCharacterTime() throws {
         // 1.8432 MHz / (16 × 12) = 9600 baud; 10 bits per character.
-        let b = try makeBench()
+        let b = try makeBench([("baud-timing", "true")])
         outb(b, Self.lcr, 0x83)          // DLAB, 8N1
         outb(b, 0, 12)                   // DLL
         outb(b, 1, 0)                    // DLM
@@ -71,10 +71,22 @@ final class UART16550Tests: XCTestCase {
         XCTAssertEqual(b.serial, "BC")
     }
 
+    /// Without `baud-timing` (the default) the divisor is stored but every
+    /// character takes `character-time`, as a user of QEMU expects.
+    func testDivisorIsIgnoredForTimingUnlessBaudTimingIsOn() throws {
+        let b = try makeBench([("character-time", "3us")])
+        outb(b, Self.lcr, 0x83); outb(b, 0, 12); outb(b, 1, 0); outb(b, Self.lcr, 0x03)
+        outb(b, Self.thr, 0x45)
+        b.advance(to: .microseconds(3) - .nanoseconds(1))
+        XCTAssertEqual(b.serial, "")
+        b.advance(to: .microseconds(3) + .nanoseconds(1))
+        XCTAssertEqual(b.serial, "E", "3 us per character, not 9600 baud")
+    }
+
     /// Divisor 1047 is the PC's standard 110 baud entry (110.03 baud):
     /// the character time must come from the divisor, not a rounded baud rate.
     func testCharacterTimeIsExactAtLowNonIntegerBaudRates() throws {
-        let b = try makeBench()
+        let b = try makeBench([("baud-timing", "true")])
         outb(b, Self.lcr, 0x83); outb(b, 0, 1047 & 0xFF); outb(b, 1, 1047 >> 8); outb(b, Self.lcr, 0x03)
         outb(b, Self.thr, 0x44)
         let expected = exactCharacterTime(clock: 1_843_200, divisorNumerator: 1047, divisorDenominator: 1)

@@ -110,6 +110,9 @@ final class SerialTransmitter {
                            doc: "Where transmitted characters go besides the machine's serial log"),
         PropertyDescriptor("output-file", .string, default: "", doc: "File for output=file"),
         PropertyDescriptor("character-time", .time, default: .uint(VirtualTime.microseconds(1).picoseconds),
-                           doc: "Time per character until the guest programs a baud rate"),
+                           doc: "Time per character (unless baud-timing is on and the guest programs a baud rate)"),
+        PropertyDescriptor("baud-timing", .bool, default: false,
+                           doc: "Pace characters at the baud rate the guest programs (10 bits each), as hardware does; "
+                              + "off, every character takes character-time, close to QEMU, which sends at once"),
     ]
 }
