@@ -144,8 +144,10 @@ public final class Simulation {
                             break
                         }
                     } else if next > stepEnd {
-                        time = next
-                        clock.advance(to: next)
+                        // Not past a deadline or a replay point: input recorded (or
+                        // written by hand) for a time inside the idle stretch lands then.
+                        time = min(next, limits.deadline, nextReplay)
+                        clock.advance(to: time)
                         break
                     }
                 }
