@@ -6,7 +6,7 @@ import ChimeraCore
 /// UARTs with their clock, and `/chosen`.
 ///
 /// Everything comes from the object model: devices are found by type
-/// (`ram`, `pl011`, `gic-v2`, the cores), addresses from where their
+/// (`ram`, `pl011`, `gic-v2` or `gic-v3`, the cores), addresses from where their
 /// regions appear in the cluster's address space, interrupt numbers from
 /// the wiring of their pins to the GIC. Nodes follow the object tree order.
 /// Objects of other types (mailbox, sim-control, RAM owned outside the
@@ -61,20 +61,26 @@ public enum DeviceTree {
         static let hypervisor: UInt32 = 10
     }
 
-    /// The interrupt controller a cluster's tree is built around. GICv2 is the
-    /// only one today; GICv3 will add `case gicV3(SimObject)` with
-    /// `compatible = "arm,gic-v3"`, `reg` = distributor then each
-    /// redistributor region, `#redistributor-regions`, and PPI flags without
-    /// the CPU mask (GICv3 routes PPIs by affinity).
+    /// The interrupt controller a cluster's tree is built around: a GICv2
+    /// (`arm,cortex-a15-gic`) or a GICv3 (`arm,gic-v3`, distributor then one
+    /// redistributor region, PPI flags without the CPU mask since GICv3
+    /// routes by affinity, as QEMU virt writes them).
     enum InterruptController {
         case gicV2(SimObject)
+        case gicV3(SimObject)
+
+        /// The GICv3 virtualization maintenance interrupt: PPI 9 (INTID 25), QEMU virt's number.
+        static let maintenancePPI: UInt32 = 9
 
         var object: SimObject {
-            switch self { case .gicV2(let gic): return gic }
+            switch self { case .gicV2(let gic), .gicV3(let gic): return gic }
         }
 
         static func find(in cluster: Cluster) -> InterruptController? {
-            for object in cluster.subtree where object.isA("gic-v2") { return .gicV2(object) }
+            for object in cluster.subtree {
+                if object.isA("gic-v2") { return .gicV2(object) }
+                if object.isA("gic-v3") { return .gicV3(object) }
+            }
             return nil
         }
 
@@ -82,23 +88,36 @@ public enum DeviceTree {
         func ppiFlags(cores: Int) -> UInt32 {
             switch self {
             case .gicV2: return InterruptCell.levelHigh | (UInt32((1 << min(cores, 8)) - 1) << 8)
+            case .gicV3: return InterruptCell.levelHigh
             }
         }
 
         func node(in cluster: Cluster) throws(ChimeraError) -> DeviceTreeNode {
+            let dist = try DeviceTree.window(of: object, region: "dist", in: cluster)
+            let common: [DeviceTreeProperty] = [
+                .cell("#interrupt-cells", 3),
+                .flag("interrupt-controller"),
+                // As QEMU virt: room for frames below the GIC (v2m, ITS) at their own addresses.
+                .cell("#address-cells", 2),
+                .cell("#size-cells", 2),
+                .flag("ranges"),
+            ]
             switch self {
-            case .gicV2(let gic):
-                let dist = try DeviceTree.window(of: gic, region: "dist", in: cluster)
-                let cpu = try DeviceTree.window(of: gic, region: "cpu", in: cluster)
-                return DeviceTreeNode("intc@\(DeviceTree.unitAddress(dist.address))", properties: [
-                    .string("compatible", "arm,cortex-a15-gic"),
-                    .cell("#interrupt-cells", 3),
-                    .flag("interrupt-controller"),
-                    // As QEMU virt: room for frames below the GIC (v2m, ITS) at their own addresses.
-                    .cell("#address-cells", 2),
-                    .cell("#size-cells", 2),
-                    .flag("ranges"),
+            case .gicV2:
+                let cpu = try DeviceTree.window(of: object, region: "cpu", in: cluster)
+                return DeviceTreeNode("intc@\(DeviceTree.unitAddress(dist.address))", properties:
+                    [.string("compatible", "arm,cortex-a15-gic")] + common + [
                     .reg([dist, cpu]),
+                    .cell("phandle", Phandle.interruptController),
+                ])
+            case .gicV3:
+                let redist = try DeviceTree.window(of: object, region: "redist", in: cluster)
+                return DeviceTreeNode("intc@\(DeviceTree.unitAddress(dist.address))", properties:
+                    [.string("compatible", "arm,gic-v3")] + common + [
+                    .cell("#redistributor-regions", 1),
+                    .reg([dist, redist]),
+                    // The virtualization maintenance interrupt, PPI 9, as QEMU virt describes it.
+                    .cells("interrupts", [InterruptCell.ppi, InterruptController.maintenancePPI, InterruptCell.levelHigh]),
                     .cell("phandle", Phandle.interruptController),
                 ])
             }
@@ -122,7 +141,7 @@ public enum DeviceTree {
         let cores = cluster.cpus.filter { $0.architecture == .aarch64 }
         guard !cores.isEmpty else { throw failure("the cluster has no AArch64 cores, so there is no device tree to describe it") }
         guard let gic = InterruptController.find(in: cluster) else {
-            throw failure("the cluster has no interrupt controller a device tree can describe (gic-v2)")
+            throw failure("the cluster has no interrupt controller a device tree can describe (gic-v2 or gic-v3)")
         }
         var conduits: [String] = []
         for core in cores where !conduits.contains(core.stringProperty("psci-conduit")) {

@@ -15,7 +15,8 @@ final class UARTStub: MMIOHandler {
 }
 
 /// A virt-like test board: RAM at 0x4000_0000, UART stub at 0x0900_0000,
-/// optional GICv2 at 0x0800_0000 (dist) / 0x0801_0000 (cpu), `cores` Cortex-A53s.
+/// optional GICv2 at 0x0800_0000 (dist) / 0x0801_0000 (cpu) or, with
+/// `gicVersion` 3, GICv3 at 0x0800_0000 (dist) / 0x080A_0000 (redist), `cores` Cortex-A53s.
 final class ARMTestMachine {
     let machine: Machine
     let cluster: Cluster
@@ -23,7 +24,7 @@ final class ARMTestMachine {
     let uart = UARTStub()
     var semihosting: [UInt8] = []
 
-    init(cores: Int = 1, gic: Bool = false, ramSize: String = "256M") throws {
+    init(cores: Int = 1, gic: Bool = false, gicVersion: Int = 2, ramSize: String = "256M") throws {
         var registry = TypeRegistry.withCoreTypes()
         Devices.register(into: &registry)
         ARM.register(into: &registry)
@@ -41,16 +42,21 @@ final class ARMTestMachine {
         }
         cpus = list
         if gic {
-            let g = try cluster.addChild("gic", type: "gic-v2")
+            let g = try cluster.addChild("gic", type: gicVersion == 3 ? "gic-v3" : "gic-v2")
             try g.setProperty("num-cpus", .uint(UInt64(list.count)))
             try cluster.map(RegionMapping(objectPath: "/machine/arm/gic", region: "dist", address: 0x0800_0000))
-            try cluster.map(RegionMapping(objectPath: "/machine/arm/gic", region: "cpu", address: 0x0801_0000))
+            if gicVersion == 3 {
+                try cluster.map(RegionMapping(objectPath: "/machine/arm/gic", region: "redist", address: 0x080A_0000))
+            } else {
+                try cluster.map(RegionMapping(objectPath: "/machine/arm/gic", region: "cpu", address: 0x0801_0000))
+            }
         }
         try machine.realizeMachine()
         try cluster.memory.map(MemoryRegion(name: "uart", size: 0x1000, kind: .mmio(uart, .any), owner: "test"), at: 0x0900_0000)
         if gic {
             for i in 0..<list.count {
                 try machine.connect("/machine/arm/gic.cpu-irq[\(i)]", to: "/machine/arm/cpu[\(i)].irq")
+                if gicVersion == 3 { try machine.connect("/machine/arm/gic.cpu-fiq[\(i)]", to: "/machine/arm/cpu[\(i)].fiq") }
                 try machine.connect("/machine/arm/cpu[\(i)].timer-phys", to: "/machine/arm/gic.ppi[\(i * 16 + 14)]")
                 try machine.connect("/machine/arm/cpu[\(i)].timer-virt", to: "/machine/arm/gic.ppi[\(i * 16 + 11)]")
             }

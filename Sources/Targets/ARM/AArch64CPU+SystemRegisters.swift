@@ -213,7 +213,9 @@ extension AArch64CPU {
         case .midrEL1: return sys.midr
         case .mpidrEL1: return sys.mpidr
         case .revidrEL1, .aidrEL1, .rvbarEL1, .mdrarEL1: return 0
-        case .idAA64PFR0EL1: return 0x11   // EL0 and EL1 AArch64 only; FP and AdvSIMD implemented
+        case .idAA64PFR0EL1:
+            // EL0 and EL1 AArch64 only; FP and AdvSIMD implemented; GIC = 1 with a GICv3 CPU interface.
+            return 0x11 | (gicInterface != nil ? 1 << 24 : 0)
         case .idAA64DFR0EL1: return SystemRegisterFile.debugFeatures
         case .idAA64ISAR0EL1: return 0x0021_1120  // Atomic = 2 (LSE), CRC32 = 1, SHA2 = 1, SHA1 = 1, AES = 2 (with PMULL)
         case .idAA64MMFR0EL1: return SystemRegisterFile.memoryModelFeatures
@@ -264,6 +266,7 @@ extension AArch64CPU {
              .cntvTvalEL0, .cntvCtlEL0, .cntvCvalEL0:
             return timer.read(key)
         default:
+            if key.isGICCPUInterface, let gic = gicInterface { return gic.readGICRegister(key) }
             if key.isIDRegister && currentEL > 0 { return 0 }
             reportUnimplemented(key, write: false)
             return nil
@@ -332,6 +335,7 @@ extension AArch64CPU {
         case .cntpTvalEL0, .cntpCtlEL0, .cntpCvalEL0, .cntvTvalEL0, .cntvCtlEL0, .cntvCvalEL0:
             timer.write(key, v)
         default:
+            if key.isGICCPUInterface, let gic = gicInterface { return gic.writeGICRegister(key, v) }
             reportUnimplemented(key, write: true)
             return false
         }

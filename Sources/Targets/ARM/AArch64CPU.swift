@@ -90,6 +90,8 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     var fiqLevel = false
     var eventRegister = false
     var timer: GenericTimer!
+    /// The GICv3 CPU interface for ICC_* MRS/MSR, set when a GICv3 of the cluster is realized; nil: UNDEFINED.
+    var gicInterface: (any GICSystemRegisterInterface)?
     var psciConduit = "hvc"
     var semihostingEnabled = true
     /// Where semihosting console output goes (default: the host's standard output).
