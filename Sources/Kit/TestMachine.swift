@@ -82,15 +82,17 @@ public final class TestMachine {
     }
 
     /// Runs until the condition (or guest exit, deadlock, fault) and returns the result.
+    /// `within` bounds the run to that many more instructions (all cores together),
+    /// so a guest that never gets there ends the run with `.budgetSpent` instead of hanging the test.
     @discardableResult
-    public func run(until condition: Until = .exit) throws -> RunResult {
+    public func run(until condition: Until = .exit, within budget: UInt64 = .max) throws -> RunResult {
         try start()
         let sim = simulation!
         switch condition {
-        case .exit: return sim.run(.untilExit)
-        case .time(let t): return sim.run(RunLimits(deadline: t))
-        case .output(let text): return sim.run(RunLimits(outputPattern: text))
-        case .instructions(let n): return sim.run(RunLimits(instructionBudget: n))
+        case .exit: return sim.run(RunLimits(instructionBudget: budget))
+        case .time(let t): return sim.run(RunLimits(deadline: t, instructionBudget: budget))
+        case .output(let text): return sim.run(RunLimits(instructionBudget: budget, outputPattern: text))
+        case .instructions(let n): return sim.run(RunLimits(instructionBudget: min(n, budget)))
         }
     }
 

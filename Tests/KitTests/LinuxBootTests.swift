@@ -198,7 +198,7 @@ final class LinuxBootTests: XCTestCase {
 
     /// The Debian kernel `make test` caches (Tests/Guests/fetch.sh): its header
     /// parses and the kernel, device tree and busybox initramfs fit virt-arm64's
-    /// RAM. It is not booted: that needs the MMU (issue 13).
+    /// RAM (LinuxGuestTests boots it).
     func testCachedDebianImageFitsVirtARM64() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let dir = root.appendingPathComponent(".cache/guests/linux-arm64").path
