@@ -81,6 +81,8 @@ final class ARMTestMachine {
             var anyRunning = false
             for cpu in cpus {
                 guard cpu.powerState == .running || (cpu.powerState == .halted && cpu.hasPendingWakeup) else { continue }
+                // A core woken after waiting resumes at the current time, as under the scheduler.
+                if cpu.powerState == .halted { cpu.localTime = max(cpu.localTime, machine.clock.now) }
                 anyRunning = true
                 let before = cpu.instructionsRetired
                 cpu.beginSlice()

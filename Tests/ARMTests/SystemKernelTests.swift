@@ -23,6 +23,18 @@ final class SystemKernelTests: XCTestCase {
         XCTAssertEqual(board.cpus[0].readRegister("esr_el1").map { $0 >> 26 }, 0x25, "last synchronous exception was the data abort")
     }
 
+    /// WFE sleeps until an event: the clearing of the exclusive monitor by
+    /// another core's plain store, and the generic timer's event stream
+    /// (Tests/Kernels/arm-system/events.S). Core 1 must sleep, not spin.
+    func testWaitForEventWakesOnMonitorClearAndEventStream() throws {
+        let board = try ARMTestMachine(cores: 2)
+        try board.load(try buildSystemKernel("events"))
+        let reason = board.run(limit: 10_000_000, slice: 1000)
+        XCTAssertEqual(board.uart.text, "ME\n")
+        XCTAssertEqual(reason, .exit(code: 0))
+        XCTAssertLessThan(board.cpus[1].instructionsRetired, 200, "core 1 should sleep in WFE, not spin")
+    }
+
     /// Stage-1 translation, permissions and fault syndromes, AT, TLBI and
     /// EL0 (see the letters in Tests/Kernels/arm-system/mmu.S).
     func testStageOneTranslationFaultsAndEL0() throws {

@@ -328,7 +328,7 @@ extension AArch64CPU {
         case .vbarEL1: sys.vbar = v & ~0x7FF
         case .contextidrEL1: sys.contextidr = v
         case .tpidrEL1: sys.tpidrEL1 = v
-        case .cntkctlEL1: sys.cntkctl = v
+        case .cntkctlEL1: sys.cntkctl = v; eventStreamMark = timer.counter   // edges from now on
         case .tpidrEL0: sys.tpidrEL0 = v
         case .tpidrroEL0: sys.tpidrroEL0 = v
         case .mdscrEL1: sys.mdscr = v

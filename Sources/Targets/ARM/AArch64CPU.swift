@@ -89,6 +89,12 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     var irqLevel = false
     var fiqLevel = false
     var eventRegister = false
+    /// The counter value when the event register was last cleared: event-stream edges after it set it.
+    var eventStreamMark: UInt64 = 0
+    /// Halted in WFE (not WFI): events wake the core as well as interrupts.
+    var waitingForEvent = false
+    /// Set while halted in WFE with an open exclusive monitor (AArch64CPU+Events.swift).
+    var monitorWait: MonitorWait?
     var timer: GenericTimer!
     /// The GICv3 CPU interface for ICC_* MRS/MSR, set when a GICv3 of the cluster is realized; nil: UNDEFINED.
     var gicInterface: (any GICSystemRegisterInterface)?
@@ -154,6 +160,9 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         sys.midr = uintProperty("midr")
         sys.mpidr = uintProperty("mpidr") | 0x8000_0000
         eventRegister = false
+        eventStreamMark = 0
+        monitorWait = nil
+        waitingForEvent = false
         pendingStop = nil
         timer?.reset()
         flushTranslations()
@@ -173,8 +182,9 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
 
     override public func writeRegister(_ name: String, _ value: UInt64) -> Bool { writeRegisterValue(name, value) }
 
+    /// WFI wakes on interrupts (masked or not); WFE also on events (AArch64CPU+Events.swift).
     override public var hasPendingWakeup: Bool {
-        irqLevel || fiqLevel || eventRegister
+        irqLevel || fiqLevel || (waitingForEvent && (eventRegister || monitorCleared))
     }
 
     override public func inputChanged(group: String, index: Int, level: Bool) {
@@ -195,7 +205,9 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         case .stopped: return pendingStop ?? .halted
         case .halted:
             guard hasPendingWakeup else { return .halted }
-            eventRegister = false
+            if waitingForEvent { eventRegister = false }
+            waitingForEvent = false
+            monitorWait = nil
             powerState = .running
         case .running: break
         }
@@ -583,7 +595,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                     try write(UInt32.self, a, v1, pc &+ UInt64(i) &* 4)
                     try write(UInt32.self, a &+ 4, v2, pc &+ UInt64(i) &* 4)
                     writeBack(op, base, r)
-                case .prfm, .nop, .yield, .sevl:
+                case .prfm, .nop, .yield:
                     break
                 case .undefined:
                     st.pointee.pc = pc &+ UInt64(i) &* 4

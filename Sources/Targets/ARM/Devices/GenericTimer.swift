@@ -13,6 +13,8 @@ final class GenericTimer {
     private var control: [UInt64] = [0, 0]
     private var compare: [UInt64] = [0, 0]
     private var events: [EventHandle?] = [nil, nil]
+    /// The event-stream edge a core halted in WFE waits for.
+    private var streamWake: EventHandle?
 
     init(cpu: AArch64CPU) { self.cpu = cpu }
 
@@ -23,6 +25,8 @@ final class GenericTimer {
             control[i] = 0
             compare[i] = 0
         }
+        if let e = streamWake { cpu.clock?.cancel(e) }
+        streamWake = nil
         update(0)
         update(1)
     }
@@ -57,6 +61,42 @@ final class GenericTimer {
         case .cntpTvalEL0: compare[0] = counter &+ signExtend(v & 0xFFFF_FFFF, bits: 32); update(0)
         case .cntvTvalEL0: compare[1] = counter &+ signExtend(v & 0xFFFF_FFFF, bits: 32); update(1)
         default: break
+        }
+    }
+
+    // MARK: The event stream (CNTKCTL_EL1.EVNTEN, ARM ARM D11.2.3)
+
+    /// The first count after `count` at which the stream's trigger bit
+    /// (CNTKCTL_EL1.EVNTI of CNTVCT) makes the selected transition
+    /// (EVNTDIR: 0 for 0 to 1, 1 for 1 to 0); nil while the stream is off.
+    func nextEventStreamEdge(after count: UInt64) -> UInt64? {
+        let kctl = cpu.sys.cntkctl
+        guard kctl & 4 != 0 else { return nil }
+        let bit = (kctl >> 4) & 0xF
+        let period: UInt64 = 2 << bit
+        let phase: UInt64 = kctl & 8 == 0 ? 1 << bit : 0
+        var edge = ((count &- phase) & ~(period - 1)) &+ phase
+        if edge <= count { edge &+= period }
+        return edge
+    }
+
+    /// Did the stream generate an event in (`from`, `to`]?
+    func eventStreamEdge(after from: UInt64, upTo to: UInt64) -> Bool {
+        guard let edge = nextEventStreamEdge(after: from) else { return false }
+        return edge <= to
+    }
+
+    /// A core halting in WFE at `count`: its event register is set at the next edge.
+    func scheduleEventStreamWake(after count: UInt64) {
+        if let e = streamWake { cpu.clock?.cancel(e); streamWake = nil }
+        guard let edge = nextEventStreamEdge(after: count), let clock = cpu.clock else { return }
+        let at = cpu.duration(ofCycles: edge)
+        guard at != .never else { return }
+        streamWake = clock.schedule(at: at, "\(cpu.path) generic timer event stream") { [weak self] in
+            guard let self else { return }
+            self.streamWake = nil
+            self.cpu.eventRegister = true
+            self.cpu.eventStreamMark = edge
         }
     }
 

@@ -125,8 +125,11 @@ extension AArch64CPU {
             guard currentEL == 1 else { return undefined(at: pc) }
             exceptionReturn()
             return 1
-        case .wfi, .wfe:
-            if op.kind == .wfe && eventRegister { eventRegister = false; return 0 }
+        case .wfe:
+            return waitForEvent(at: pc)
+        case .wfi:
+            waitingForEvent = false
+            monitorWait = nil
             if hasPendingWakeup { return 0 }
             powerState = .halted
             st.pointee.pc = pc &+ 4
@@ -137,7 +140,10 @@ extension AArch64CPU {
             }
             eventRegister = true
             return 0
-        case .isb, .nop, .yield, .sevl, .prfm:
+        case .sevl:
+            eventRegister = true    // a local event: the next WFE falls through
+            return 0
+        case .isb, .nop, .yield, .prfm:
             return 0
         case .clrex:
             st.pointee.exclusiveAddress = .max
