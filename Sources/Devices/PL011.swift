@@ -27,7 +27,8 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
         RegisterDescriptor(0x028, "UARTFBRD", .readWrite, doc: "Fractional baud divisor"),
         RegisterDescriptor(0x02C, "UARTLCR_H", .readWrite, doc: "Line control (FEN enables the FIFOs)"),
         RegisterDescriptor(0x030, "UARTCR", .readWrite, reset: 0x300, doc: "Control: UARTEN, TXE, RXE"),
-        RegisterDescriptor(0x034, "UARTIFLS", .readWrite, reset: 0x12, modelled: false, doc: "FIFO level select"),
+        RegisterDescriptor(0x034, "UARTIFLS", .readWrite, reset: 0x12,
+                           doc: "FIFO level select: the transmit trigger (receive interrupts come at one character, as QEMU's)"),
         RegisterDescriptor(0x038, "UARTIMSC", .readWrite, doc: "Interrupt mask set/clear"),
         RegisterDescriptor(0x03C, "UARTRIS", .readOnly, doc: "Raw interrupt status"),
         RegisterDescriptor(0x040, "UARTMIS", .readOnly, doc: "Masked interrupt status"),
@@ -76,6 +77,7 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
     private static let ibrd = PL011.registers.hit(at: 0x024)!.index
     private static let fbrd = PL011.registers.hit(at: 0x028)!.index
     private static let rsr = PL011.registers.hit(at: 0x004)!.index
+    private static let ifls = PL011.registers.hit(at: 0x034)!.index
 
     /// UARTLCR_H.FEN, kept as a scalar: the flags read on every poll of
     /// UARTFR, and a scalar property needs no exclusivity check.
@@ -131,6 +133,9 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
             regs[PL011.rsr] = 0  // any write clears the receive error bits
         case 0x028:
             regs[PL011.fbrd] = value & 0x3F
+        case 0x034:
+            regs[PL011.ifls] = value & 0x3F
+            updateTransmitInterrupt()
         default:
             regs[r.index] = value & 0xFFFF
             if r.index == PL011.lcrH {
@@ -151,9 +156,14 @@ public final class PL011: SimObject, MMIOHandler, SerialInputReceiver, OutputFlu
         return VirtualTime(picoseconds: 2_500_000_000_000 * divisorTimes64 / clock)
     }
 
+    /// The transmit interrupt's level: UARTIFLS.TXIFLSEL 0–4 is 1/8, 1/4, 1/2, 3/4, 7/8 of the 16-entry FIFO.
+    private var transmitTrigger: Int {
+        [2, 4, 8, 12, 14][min(Int(regs[PL011.ifls] & 7), 4)]
+    }
+
     private func updateTransmitInterrupt() {
-        // TX interrupt while the FIFO is at or below half (or empty without FIFO).
-        if transmitter.count <= (fifoEnabled ? 8 : 0) { rawInterrupts |= PL011.txInterrupt } else { rawInterrupts &= ~PL011.txInterrupt }
+        // TX interrupt while the FIFO is at or below its trigger level (or empty without FIFO).
+        if transmitter.count <= (fifoEnabled ? transmitTrigger : 0) { rawInterrupts |= PL011.txInterrupt } else { rawInterrupts &= ~PL011.txInterrupt }
         updateInterrupt()
     }
 

@@ -8,7 +8,7 @@ final class PL011Tests: XCTestCase {
     static let dr: UInt64 = 0x000, rsr: UInt64 = 0x004, fr: UInt64 = 0x018, ilpr: UInt64 = 0x020
     static let ibrd: UInt64 = 0x024, fbrd: UInt64 = 0x028, lcrH: UInt64 = 0x02C, cr: UInt64 = 0x030
     static let imsc: UInt64 = 0x038, ris: UInt64 = 0x03C, mis: UInt64 = 0x040, icr: UInt64 = 0x044
-    static let dmacr: UInt64 = 0x048
+    static let dmacr: UInt64 = 0x048, ifls: UInt64 = 0x034
     // UARTFR bits.
     static let txfe: UInt64 = 1 << 7, rxff: UInt64 = 1 << 6, txff: UInt64 = 1 << 5, rxfe: UInt64 = 1 << 4, busy: UInt64 = 1 << 3
     // Interrupt bits.
@@ -118,6 +118,25 @@ final class PL011Tests: XCTestCase {
         b.advance(to: .microseconds(16))
         XCTAssertEqual(b.serial, "0123456789ABCDEF")
         XCTAssertEqual(read(b, Self.fr), Self.txfe | Self.rxfe, "drained")
+    }
+
+    /// UARTIFLS.TXIFLSEL sets where the transmit interrupt asserts: at or
+    /// below 1/2 of the FIFO out of reset (0x12), 1/8 with TXIFLSEL = 0.
+    func testTransmitInterruptFollowsTheFIFOLevelSelect() throws {
+        let b = try makeBench()
+        write(b, Self.cr, Self.enabled)
+        write(b, Self.lcrH, 0x70)
+        XCTAssertEqual(read(b, Self.ifls), 0x12, "reset value")
+        for c in "0123456789".utf8 { write(b, Self.dr, UInt64(c)) }
+        XCTAssertEqual(read(b, Self.ris) & Self.txInt, 0, "10 queued is above half")
+        b.advance(to: .microseconds(2))
+        XCTAssertEqual(read(b, Self.ris) & Self.txInt, Self.txInt, "8 queued is at half")
+        write(b, Self.ifls, 0x10)   // TX trigger 1/8: two entries
+        XCTAssertEqual(read(b, Self.ifls), 0x10)
+        XCTAssertEqual(read(b, Self.ris) & Self.txInt, 0, "8 queued is above 1/8")
+        b.advance(to: .microseconds(8))
+        XCTAssertEqual(read(b, Self.ris) & Self.txInt, Self.txInt, "2 queued is at 1/8")
+        XCTAssertTrue(b.machine.warnings.isEmpty, "\(b.machine.warnings)")
     }
 
     func testFIFODepthIsOneWithoutFENAndSixteenWithIt() throws {
