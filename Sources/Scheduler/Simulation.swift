@@ -23,6 +23,12 @@ public final class Simulation {
     public var boundaryHook: ((Simulation) -> Void)?
     /// Optional timeline of core activity and device events.
     public var timeline: Timeline?
+    /// Called before every core waits from `now` to the next event at
+    /// `target`; returns where the wait ends (at most `target`). An
+    /// interactive console paces idle stretches to the host's clock here and
+    /// ends them early when input arrives; the input then lands at the
+    /// returned time, which the input record keeps, so a replay needs no pacer.
+    public var idlePacer: ((_ now: VirtualTime, _ target: VirtualTime) -> VirtualTime)?
     /// Recorded host input; replayed entries are applied at their times.
     public private(set) var inputRecord = InputRecord()
     private var replayQueue: [InputRecord.Entry] = []
@@ -132,6 +138,8 @@ public final class Simulation {
                     let next = clock.nextEventTime
                     if next == .never {
                         if machine.exitRequest == nil && cpus.allSatisfy({ !isRunnable($0) }) {
+                            // A console may still type something: wait for it at this instant.
+                            if control.hasLiveInput { control.waitForHost(); break }
                             return finish(.deadlock(reports()))
                         }
                         // Every running core is past this step (a cycle longer than a
@@ -146,7 +154,7 @@ public final class Simulation {
                     } else if next > stepEnd {
                         // Not past a deadline or a replay point: input recorded (or
                         // written by hand) for a time inside the idle stretch lands then.
-                        time = min(next, limits.deadline, nextReplay)
+                        time = paced(from: time, to: min(next, limits.deadline, nextReplay))
                         clock.advance(to: time)
                         break
                     }
@@ -154,11 +162,25 @@ public final class Simulation {
                 // Every core has reached stepEnd unless an event cut a slice short.
                 var reached = stepEnd
                 for cpu in cpus where cpu.powerState == .running && cpu.localTime < reached { reached = cpu.localTime }
+                if idlePacer != nil && !budgetSpent && cpus.allSatisfy({ !isRunnable($0) }) {
+                    // The rest of the step is idle: the pacer may end it early,
+                    // and the input that ended it lands at that boundary.
+                    let from = cpus.lazy.map(\.localTime).reduce(time) { max($0, $1) }
+                    let paced = paced(from: min(from, reached), to: reached)
+                    if paced < reached { time = paced; clock.advance(to: time); break }
+                }
                 time = max(time, reached)
                 clock.advance(to: time)
                 if countInstructions && instructions &- startInstructions >= limits.instructionBudget { break }
             }
         }
+    }
+
+    /// Where an idle wait from `start` to `target` ends: `target`, or earlier
+    /// if the pacer ends it (never before `start`).
+    private func paced(from start: VirtualTime, to target: VirtualTime) -> VirtualTime {
+        guard let idlePacer else { return target }
+        return max(start, min(idlePacer(start, target), target))
     }
 
     /// Makes `time` a quantum boundary, so that work done in `boundaryHook`

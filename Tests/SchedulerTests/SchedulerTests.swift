@@ -221,6 +221,120 @@ final class SchedulerTests: XCTestCase {
     }
 }
 
+/// A console-like host source: the run waits for it instead of ending in a
+/// deadlock, idle stretches go through the pacer, and the record replays
+/// the session exactly without either.
+final class LiveInputTests: XCTestCase {
+    /// A core that sleeps in WFI until the PL011 receive interrupt, echoes
+    /// each character + 1, and exits on '!'.
+    func machineWithInterruptEcho(characterTime: String = "1us", quantum: String? = nil) throws -> Machine {
+        let m = try Machine(registry: TwoClusterFixture.registry())
+        if let quantum { try m.setProperty("quantum", parsing: quantum) }
+        let cluster = try m.addChild("c", type: "cluster", as: Cluster.self)
+        try cluster.addChild("cpu[0]", type: "toy-cpu")
+        try cluster.addChild("ram", type: "ram").setProperty("size", "64K")
+        let uart = try cluster.addChild("uart", type: "pl011")
+        try uart.setProperty("output", "buffer")
+        try uart.setProperty("character-time", parsing: characterTime)
+        try cluster.map(RegionMapping(objectPath: "c/ram", region: "mem", address: 0))
+        try cluster.map(RegionMapping(objectPath: "c/uart", region: "mmio", address: 0x0900_0000))
+        try m.realizeMachine()
+        try m.connect("/machine/c/uart.irq", to: "/machine/c/cpu[0].irq")
+        var asm = ToyAssembler()
+        asm.emit(.li, 1, 0, 0x0900_0000)
+        asm.emit(.li, 5, 0, 0x10)
+        asm.emit(.store, 5, 1, 0x38)            // UARTIMSC: receive interrupt
+        asm.label("sleep")
+        asm.emit(.wfi, 0)
+        asm.label("poll")
+        asm.emit(.load, 2, 1, 0x18)
+        asm.emit(.andi, 2, 0, 0x10)
+        asm.emit(.bnz, 2, 0, target: "sleep")   // RXFE: nothing (more) to read
+        asm.emit(.load, 3, 1, 0)
+        asm.emit(.mov, 4, 3)
+        asm.emit(.cmpeq, 4, 0, 0x21)
+        asm.emit(.bnz, 4, 0, target: "end")
+        asm.emit(.addi, 3, 0, 1)
+        asm.emit(.store, 3, 1, 0)
+        asm.emit(.jmp, target: "poll")
+        asm.label("end")
+        asm.emit(.li, 0, 0, 0)
+        asm.emit(.exit, 0)
+        cluster.memory.writeBytes(0, asm.assemble())
+        return m
+    }
+
+    func testWithoutLiveInputAnIdleMachineDeadlocks() throws {
+        let sim = try Simulation(machine: try machineWithInterruptEcho())
+        guard case .deadlock = sim.run().outcome else { return XCTFail("expected a deadlock") }
+        sim.control.setLiveInput(true)
+        sim.control.setLiveInput(false)      // attached, then at EOF: the same
+        let again = try Simulation(machine: try machineWithInterruptEcho())
+        again.control.setLiveInput(true)
+        again.control.setLiveInput(false)
+        guard case .deadlock = again.run().outcome else { return XCTFail("a finished source must not keep the run waiting") }
+    }
+
+    func testRunWaitsForLiveInputAndTheRecordReplaysIt() throws {
+        let live = try Simulation(machine: try machineWithInterruptEcho())
+        live.control.setLiveInput(true)
+        let control = live.control
+        let typist = Thread {
+            Thread.sleep(forTimeInterval: 0.05)
+            control.injectInput(Array("ab".utf8), into: "/machine/c/uart")
+            Thread.sleep(forTimeInterval: 0.05)
+            control.injectInput(Array("c!".utf8), into: "/machine/c/uart")
+        }
+        typist.start()
+        let result = live.run()
+        XCTAssertEqual(result.outcome, .exited(code: 0, reason: "/machine/c/cpu[0] requested exit"))
+        XCTAssertEqual(live.machine.serial.text, "bcd")
+        XCTAssertEqual(result.inputRecord.entries.count, 2)
+
+        let replay = try Simulation(machine: try machineWithInterruptEcho(),
+                                    replaying: try InputRecord(jsonLines: result.inputRecord.jsonLines))
+        let replayed = replay.run()
+        XCTAssertEqual(replay.machine.serial.text, "bcd")
+        XCTAssertEqual(replayed.traceHash, result.traceHash)
+        XCTAssertEqual(replayed.time, result.time)
+        XCTAssertEqual(replayed.instructions, result.instructions)
+    }
+
+    /// A pacer that ends an idle stretch early (typing arrived half-way):
+    /// the input lands there, and the replay, with no pacer, lands it at
+    /// the same virtual time. The echo's 1 ms transmission is the idle
+    /// stretch: past the quantum's end (10 µs) or inside it (1 s).
+    func testAnIdleStretchEndedEarlyReplaysWithoutThePacer() throws {
+        for quantum in ["10us", "1s"] {
+            let live = try Simulation(machine: try machineWithInterruptEcho(characterTime: "1ms", quantum: quantum))
+            live.control.setLiveInput(true)
+            live.control.injectInput(Array("a".utf8), into: "/machine/c/uart")
+            var typed = 0
+            let control = live.control
+            live.idlePacer = { now, target in
+                guard typed == 0 else { return target }
+                typed += 1
+                control.injectInput(Array("b!".utf8), into: "/machine/c/uart")
+                return now + VirtualTime(picoseconds: (target - now).picoseconds / 2)
+            }
+            // A failure must end as a deadlock, not hang the test run.
+            let watchdog = Thread { Thread.sleep(forTimeInterval: 20); control.setLiveInput(false) }
+            watchdog.start()
+            let result = live.run()
+            control.setLiveInput(false)
+            XCTAssertEqual(typed, 1, "quantum \(quantum): the pacer saw an idle stretch")
+            XCTAssertEqual(result.outcome, .exited(code: 0, reason: "/machine/c/cpu[0] requested exit"), "quantum \(quantum)")
+            XCTAssertEqual(live.machine.serial.text, "bc", "quantum \(quantum)")
+            let replay = try Simulation(machine: try machineWithInterruptEcho(characterTime: "1ms", quantum: quantum),
+                                        replaying: try InputRecord(jsonLines: result.inputRecord.jsonLines))
+            let replayed = replay.run()
+            XCTAssertEqual(replayed.traceHash, result.traceHash, "quantum \(quantum)")
+            XCTAssertEqual(replayed.time, result.time, "quantum \(quantum)")
+            XCTAssertEqual(replay.machine.serial.text, "bc", "quantum \(quantum)")
+        }
+    }
+}
+
 /// A tiny lock-protected box for collecting results from threads in tests.
 final class Mutex2<T>: @unchecked Sendable {
     private let lock = NSLock()
