@@ -45,6 +45,9 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Send UART output only to the serial log, not to stdout.")
     var quiet = false
 
+    @Option(name: .long, help: ArgumentHelp("Where typed input goes: auto (default: when stdin is a terminal, the UART printing on stdout), none, or a UART's path (then stdin may be a pipe or file). The terminal is raw, so Ctrl-C reaches the guest; Ctrl-A x quits, Ctrl-A h lists the console keys. --record keeps what was typed.", valueName: "auto|none|path"))
+    var console = "auto"
+
     @Option(name: .long, help: ArgumentHelp("Serve QMP on unix:PATH or tcp:127.0.0.1:PORT (repeatable).", valueName: "endpoint"))
     var qmp: [String] = []
 
@@ -89,7 +92,17 @@ struct Run: ParsableCommand {
             let traceSink = try trace.map { try TextSink(path: $0) }
             let eventSink = try eventTrace.map { try TextSink(path: $0) }
             var simulation: Simulation?
+            // Replayed runs take their input from the record only.
+            let consoleDevice = replay == nil ? try Console.device(in: machine, choice: console) : nil
+            var attached: Console?
+            defer { attached?.stop() }
             let configure: (Simulation) -> Void = { sim in
+                if let consoleDevice {
+                    let c = Console(devicePath: consoleDevice, control: sim.control)
+                    sim.idlePacer = { c.pace(from: $0, to: $1) }
+                    c.start()
+                    attached = c
+                }
                 if let traceSink { sim.instructionTrace = { traceSink.write($0) } }
                 if let eventSink { sim.eventTrace = { eventSink.write($0) } }
                 if timeline != nil { sim.timeline = Timeline() }
@@ -108,7 +121,7 @@ struct Run: ParsableCommand {
                 try machine.realizeMachine()
                 let sim = try Simulation(machine: machine, replaying: inputRecord)
                 configure(sim)
-                let progress = ProgressLine()
+                let progress = ProgressLine(console: attached != nil)
                 if progress.enabled { sim.boundaryHook = { progress.update($0) } }
                 result = sim.run(limits)
                 progress.finish()
@@ -131,6 +144,8 @@ struct Run: ParsableCommand {
             if let record, let result {
                 try HostFile.write(result.inputRecord.jsonLines + "\n", to: record, what: "input record")
             }
+            attached?.stop()
+            if attached?.quit == true { exitStatus = 0; printError("\r\nchimera: quit from the console") }
         } catch let error as ChimeraError {
             throw fail(error)
         }
@@ -217,7 +232,9 @@ final class TextSink {
 /// is a terminal. It reads the host clock only to decide when to redraw;
 /// nothing it does reaches the simulation.
 final class ProgressLine {
-    let enabled = isatty(2) != 0
+    /// Off when a console shares the terminal: the line would cut into the guest's output.
+    let enabled: Bool
+    init(console: Bool = false) { enabled = isatty(2) != 0 && !console }
     private var lastDraw: UInt64 = 0
     private var drawn = false
 
