@@ -84,6 +84,10 @@ public enum ARM64Register: Int, CaseIterable, Sendable, CustomStringConvertible 
     case tpidrEL0
     /// The EL0 read-only software thread ID register.
     case tpidrroEL0
+    /// The banked EL0 stack pointer (`SP_EL0`), whatever the current EL.
+    case spEL0
+    /// The banked EL1 stack pointer (`SP_EL1`), whatever the current EL.
+    case spEL1
 
     /// The general-purpose register Xn for `n` in 0...30, or nil otherwise.
     public static func x(_ n: Int) -> ARM64Register? {
@@ -101,6 +105,8 @@ public enum ARM64Register: Int, CaseIterable, Sendable, CustomStringConvertible 
         case .pstate: return "PSTATE"
         case .tpidrEL0: return "TPIDR_EL0"
         case .tpidrroEL0: return "TPIDRRO_EL0"
+        case .spEL0: return "SP_EL0"
+        case .spEL1: return "SP_EL1"
         default: return "X\(rawValue)"
         }
     }
@@ -118,9 +124,58 @@ public enum ARM64Register: Int, CaseIterable, Sendable, CustomStringConvertible 
         case .pstate: return Int32(UC_ARM64_REG_PSTATE.rawValue)
         case .tpidrEL0: return Int32(UC_ARM64_REG_TPIDR_EL0.rawValue)
         case .tpidrroEL0: return Int32(UC_ARM64_REG_TPIDRRO_EL0.rawValue)
+        case .spEL0: return Int32(UC_ARM64_REG_SP_EL0.rawValue)
+        case .spEL1: return Int32(UC_ARM64_REG_SP_EL1.rawValue)
         default: return Int32(UC_ARM64_REG_X0.rawValue) + Int32(rawValue)
         }
     }
+}
+
+/// An AArch64 system register by its MRS/MSR encoding, read and written
+/// through `UC_ARM64_REG_CP_REG` (Unicorn's way to reach any register
+/// without a dedicated id).
+public struct ARM64SystemRegister: Hashable, Sendable, CustomStringConvertible {
+    /// The encoding fields op0, op1, CRn, CRm, op2.
+    public var op0: UInt32, op1: UInt32, crn: UInt32, crm: UInt32, op2: UInt32
+    /// The manual's name, for messages.
+    public var name: String
+
+    /// A register with the given encoding.
+    public init(_ op0: UInt32, _ op1: UInt32, _ crn: UInt32, _ crm: UInt32, _ op2: UInt32, name: String) {
+        self.op0 = op0; self.op1 = op1; self.crn = crn; self.crm = crm; self.op2 = op2; self.name = name
+    }
+
+    /// The manual's name, e.g. `TCR_EL1`.
+    public var description: String { name }
+
+    /// `SCTLR_EL1`.
+    public static let sctlrEL1 = ARM64SystemRegister(3, 0, 1, 0, 0, name: "SCTLR_EL1")
+    /// `TTBR0_EL1`.
+    public static let ttbr0EL1 = ARM64SystemRegister(3, 0, 2, 0, 0, name: "TTBR0_EL1")
+    /// `TTBR1_EL1`.
+    public static let ttbr1EL1 = ARM64SystemRegister(3, 0, 2, 0, 1, name: "TTBR1_EL1")
+    /// `TCR_EL1`.
+    public static let tcrEL1 = ARM64SystemRegister(3, 0, 2, 0, 2, name: "TCR_EL1")
+    /// `SPSR_EL1`.
+    public static let spsrEL1 = ARM64SystemRegister(3, 0, 4, 0, 0, name: "SPSR_EL1")
+    /// `ELR_EL1`.
+    public static let elrEL1 = ARM64SystemRegister(3, 0, 4, 0, 1, name: "ELR_EL1")
+    /// `ESR_EL1`.
+    public static let esrEL1 = ARM64SystemRegister(3, 0, 5, 2, 0, name: "ESR_EL1")
+    /// `FAR_EL1`.
+    public static let farEL1 = ARM64SystemRegister(3, 0, 6, 0, 0, name: "FAR_EL1")
+    /// `PAR_EL1`.
+    public static let parEL1 = ARM64SystemRegister(3, 0, 7, 4, 0, name: "PAR_EL1")
+    /// `MAIR_EL1`.
+    public static let mairEL1 = ARM64SystemRegister(3, 0, 10, 2, 0, name: "MAIR_EL1")
+    /// `VBAR_EL1`.
+    public static let vbarEL1 = ARM64SystemRegister(3, 0, 12, 0, 0, name: "VBAR_EL1")
+    /// `CPACR_EL1`.
+    public static let cpacrEL1 = ARM64SystemRegister(3, 0, 1, 0, 2, name: "CPACR_EL1")
+    /// `HCR_EL2` (Unicorn's `max` CPU has EL2: its RW bit decides whether EL1 is AArch64).
+    public static let hcrEL2 = ARM64SystemRegister(3, 4, 1, 1, 0, name: "HCR_EL2")
+    /// `SCR_EL3` (Unicorn's `max` CPU has EL3: NS and RW decide the EL1 regime).
+    public static let scrEL3 = ARM64SystemRegister(3, 6, 1, 1, 0, name: "SCR_EL3")
 }
 
 /// An AArch64 128-bit SIMD&FP register readable with `UnicornEngine.readVector(_:)`.

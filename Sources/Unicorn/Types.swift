@@ -217,6 +217,23 @@ public struct StepResult: Sendable, Hashable {
     public var writes: [MemoryWrite]
 }
 
+/// One guest load or store seen by the access hook (`setMemoryAccessTracking`).
+public struct MemoryAccess: Hashable, Sendable {
+    /// The guest (virtual) address of the access, as the instruction computed it.
+    public var address: UInt64
+    /// The access size in bytes.
+    public var size: Int
+    /// A store (true) or a load (false).
+    public var isWrite: Bool
+
+    /// Builds a record.
+    public init(address: UInt64, size: Int, isWrite: Bool) {
+        self.address = address
+        self.size = size
+        self.isWrite = isWrite
+    }
+}
+
 /// How `run(from:until:timeout:counting:)` counts executed instructions.
 public enum InstructionCounting: Sendable, Hashable {
     /// No counting; the fastest mode, recommended for benchmarks.

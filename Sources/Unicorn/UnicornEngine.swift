@@ -17,6 +17,8 @@ public final class UnicornEngine {
     private let uc: OpaquePointer
     private let hooks = HookState()
     private var writeHook: uc_hook?
+    private var accessHook: uc_hook?
+    private var generalBatch: BatchBuffer?
     /// Whether Unicorn's internal instruction-count hook is installed (after any start with count > 0).
     private var countHookInstalled = false
     private var batch: BatchBuffer?
@@ -275,6 +277,62 @@ public final class UnicornEngine {
         tracksMemoryWrites = enabled
     }
 
+    /// Turns recording of the last guest load or store (`UC_HOOK_MEM_READ`/`WRITE`) on or off.
+    ///
+    /// Unicorn 2.0.1 calls these hooks before translating the address, so after a
+    /// stage-1 abort (an `.interrupt` stop) `lastMemoryAccess` is the access that faulted.
+    public func setMemoryAccessTracking(_ enabled: Bool) throws {
+        if enabled, accessHook == nil {
+            var handle: uc_hook = 0
+            try check(chimera_uc_hook_mem(uc, &handle, Int32(UC_HOOK_MEM_READ.rawValue | UC_HOOK_MEM_WRITE.rawValue),
+                                          memoryAccessCallback, hooks.opaque),
+                      "uc_hook_add(MEM_READ|MEM_WRITE)")
+            accessHook = handle
+        } else if !enabled, let handle = accessHook {
+            try check(uc_hook_del(uc, handle), "uc_hook_del(MEM_READ|MEM_WRITE)")
+            accessHook = nil
+        }
+    }
+
+    /// The last load or store of the latest emulation call (nil without access tracking or when none happened).
+    public var lastMemoryAccess: MemoryAccess? { hooks.lastAccess }
+
+    // MARK: System registers
+
+    /// Reads an AArch64 system register through `UC_ARM64_REG_CP_REG`.
+    public func read(_ register: ARM64SystemRegister) throws -> UInt64 {
+        try require(.arm64, "read(\(register))")
+        var raw = uc_arm64_cp_reg(crn: register.crn, crm: register.crm, op0: register.op0, op1: register.op1,
+                                  op2: register.op2, val: 0)
+        try check(uc_reg_read(uc, Int32(UC_ARM64_REG_CP_REG.rawValue), &raw), "uc_reg_read(\(register))")
+        return raw.val
+    }
+
+    /// Writes an AArch64 system register through `UC_ARM64_REG_CP_REG` (with the register's write side effects, e.g. TLB flushes).
+    public func write(_ register: ARM64SystemRegister, _ value: UInt64) throws {
+        try require(.arm64, "write(\(register))")
+        var raw = uc_arm64_cp_reg(crn: register.crn, crm: register.crm, op0: register.op0, op1: register.op1,
+                                  op2: register.op2, val: value)
+        try check(uc_reg_write(uc, Int32(UC_ARM64_REG_CP_REG.rawValue), &raw), "uc_reg_write(\(register))")
+    }
+
+    /// Reads X0–X30, SP, PC and PSTATE (in that order, 34 values) in one batch call, without the vector registers.
+    public func readGeneralARM64(into values: inout [UInt64]) throws {
+        try require(.arm64, "readGeneralARM64")
+        let buffer = try generalBuffer()
+        try buffer.read(uc)
+        if values.count != 34 { values = Array(repeating: 0, count: 34) }
+        for i in 0..<34 { values[i] = buffer.low(i) }
+    }
+
+    private func generalBuffer() throws -> BatchBuffer {
+        if let generalBatch { return generalBatch }
+        let ids = (0...30).map { ARM64Register(rawValue: $0)!.ucID } + [ARM64Register.sp, .pc, .pstate].map(\.ucID)
+        let made = BatchBuffer(ids: ids)
+        generalBatch = made
+        return made
+    }
+
     // MARK: Execution
 
     /// Executes exactly one instruction at the current PC (`uc_emu_start(pc, 0, 0, 1)`).
@@ -489,6 +547,8 @@ private final class HookState {
     var writes: [MemoryWrite] = []
     /// Instructions (or, for blocks, bytes) counted by the benchmark hooks.
     var instructions: UInt64 = 0
+    /// The last load or store of the current emulation call (access tracking only).
+    var lastAccess: MemoryAccess?
 
     /// The pointer handed to Unicorn as `user_data`; valid as long as the engine (the only owner) lives.
     var opaque: UnsafeMutableRawPointer { Unmanaged.passUnretained(self).toOpaque() }
@@ -501,6 +561,7 @@ private final class HookState {
     func reset() {
         stop = nil
         fault = nil
+        lastAccess = nil
         writes.removeAll(keepingCapacity: true)
     }
 
@@ -556,6 +617,13 @@ private func memoryWriteCallback(_ uc: OpaquePointer?, _ type: uc_mem_type, _ ad
     var bits = UInt64(bitPattern: value)
     if size < 8 { bits &= (UInt64(1) << (UInt64(size) * 8)) &- 1 }
     state.writes.append(MemoryWrite(address: address, size: Int(size), value: bits))
+}
+
+/// `UC_HOOK_MEM_READ`/`UC_HOOK_MEM_WRITE`: remembers the latest access.
+private func memoryAccessCallback(_ uc: OpaquePointer?, _ type: uc_mem_type, _ address: UInt64, _ size: Int32,
+                                  _ value: Int64, _ user: UnsafeMutableRawPointer?) {
+    guard let state = HookState.from(user) else { return }
+    state.lastAccess = MemoryAccess(address: address, size: Int(size), isWrite: type == UC_MEM_WRITE)
 }
 
 /// `UC_HOOK_CODE`: counts one instruction.
