@@ -200,17 +200,15 @@ final class LinuxBootTests: XCTestCase {
     /// parses and the kernel, device tree and busybox initramfs fit virt-arm64's
     /// RAM (LinuxGuestTests boots it).
     func testCachedDebianImageFitsVirtARM64() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let dir = root.appendingPathComponent(".cache/guests/linux-arm64").path
-        guard FileManager.default.fileExists(atPath: dir + "/Image") else {
-            throw XCTSkip("no Debian arm64 kernel in \(dir); `make test` fetches it (Tests/Guests/fetch.sh)")
+        guard let files = LinuxGuest.files else {
+            throw XCTSkip("no Debian arm64 kernel in \(LinuxGuest.directory); `make test` fetches it (Tests/Guests/fetch.sh)")
         }
-        let image = try LinuxImage(path: dir + "/Image", limit: ResourceLimits().fileSize)
+        let image = try LinuxImage(path: files.image, limit: ResourceLimits().fileSize)
         XCTAssertFalse(image.wasCompressed)
         XCTAssertEqual(image.textOffset, 0, "kernels since 5.8 have text_offset 0")
         XCTAssertGreaterThan(image.imageSize, UInt64(image.bytes.count))
         XCTAssertEqual(image.pageSize, 4096)
-        let initrd = try FileManager.default.attributesOfItem(atPath: dir + "/initrd.gz")[.size] as? UInt64 ?? 0
+        let initrd = try FileManager.default.attributesOfItem(atPath: files.initrd)[.size] as? UInt64 ?? 0
         XCTAssertGreaterThan(initrd, 0)
 
         let board = try TestMachine(board: "virt-arm64")

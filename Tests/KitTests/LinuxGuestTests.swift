@@ -3,6 +3,7 @@ import Foundation
 import ChimeraKit
 import ChimeraCore
 import ChimeraScheduler
+import ChimeraTestSupport
 
 /// Debian's own arm64 kernel (the cloud flavour `make test` caches through
 /// Tests/Guests/fetch.sh) with the busybox initramfs, booted on virt-arm64
@@ -20,12 +21,10 @@ final class LinuxGuestTests: XCTestCase {
     static let uart = "/machine/arm/uart"
 
     func guestFiles() throws -> (image: String, initrd: String) {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let dir = root.appendingPathComponent(".cache/guests/linux-arm64").path
-        guard FileManager.default.fileExists(atPath: dir + "/Image"), FileManager.default.fileExists(atPath: dir + "/initrd.gz") else {
-            throw XCTSkip("no Debian arm64 kernel in \(dir); `make test` fetches it (Tests/Guests/fetch.sh)")
+        guard let files = LinuxGuest.files else {
+            throw XCTSkip("no Debian arm64 kernel in \(LinuxGuest.directory); `make test` fetches it (Tests/Guests/fetch.sh)")
         }
-        return (dir + "/Image", dir + "/initrd.gz")
+        return files
     }
 
     struct Boot {
@@ -82,13 +81,11 @@ final class LinuxGuestTests: XCTestCase {
         XCTAssertTrue(boot.output.contains("GICv3: CPU0: found redistributor 0"))
     }
 
-    /// Four cores on GICv3 stop making progress after "io scheduler
-    /// mq-deadline registered" (issue 13, open): run on request only.
-    func testFourCoresGICv3WhenAsked() throws {
-        guard ProcessInfo.processInfo.environment["CHIMERA_LINUX_MATRIX"] == "1" else {
-            throw XCTSkip("set CHIMERA_LINUX_MATRIX=1 to boot 4 cores on GICv3 (known to stall, issue 13)")
-        }
+    /// Four cores on GICv3: the secondaries come up through PSCI, each finds
+    /// its redistributor, and IPIs travel as SGIs through ICC_SGI1R_EL1.
+    func testFourCoresGICv3BootToAShellAndPowerOff() throws {
         let boot = try bootToShellAndPowerOff(cores: 4, gicVersion: 3)
         XCTAssertTrue(boot.output.contains("GICv3: CPU3: found redistributor 3"), "the fourth core's redistributor")
+        XCTAssertTrue(boot.output.contains("smp: Brought up 1 node, 4 CPUs"))
     }
 }
