@@ -33,7 +33,7 @@ public enum KernelSelector {
     /// mention. A Linux option applies to the kernels of the cores its
     /// selector names, and is an error when none of them has one.
     public static func loadCommands(kernels: [String], initrds: [String] = [], appends: [String] = [], dtbs: [String] = [],
-                                    in machine: Machine) throws(ChimeraError) -> [MachineCommand] {
+                                    kaslrSeeds: [String] = [], in machine: Machine) throws(ChimeraError) -> [MachineCommand] {
         var entries: [(cpu: CPUDevice, file: String, boot: KernelBootOptions)] = []
         for k in kernels {
             let (selector, file) = try parse(k)
@@ -44,6 +44,7 @@ public enum KernelSelector {
         }
         let options: [(name: String, values: [String], field: WritableKeyPath<KernelBootOptions, String>)] = [
             ("--initrd", initrds, \.initrd), ("--append", appends, \.append), ("--dtb", dtbs, \.dtb),
+            ("--kaslr-seed", kaslrSeeds, \.kaslrSeed),
         ]
         for option in options {
             for argument in option.values {

@@ -60,8 +60,9 @@ public final class TestMachine {
     /// others wait for PSCI `CPU_ON`. The same as `--kernel`, `--initrd`,
     /// `--append` and `--dtb` on the command line.
     public func loadLinux(image: String, initrd: String? = nil, append: String? = nil, dtb: String? = nil,
-                          on selector: String) throws {
-        let boot = KernelBootOptions(initrd: initrd ?? "", append: append ?? "", dtb: dtb ?? "")
+                          kaslrSeed: UInt64? = nil, on selector: String) throws {
+        let boot = KernelBootOptions(initrd: initrd ?? "", append: append ?? "", dtb: dtb ?? "",
+                                     kaslrSeed: kaslrSeed.map { String($0) } ?? "")
         for cpu in try KernelSelector.cores(selector, in: machine) {
             try machine.execute(.loadKernel(cpu: cpu.path, file: image, boot: boot))
         }

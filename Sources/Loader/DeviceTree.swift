@@ -19,10 +19,13 @@ public enum DeviceTree {
         public var bootargs: String
         /// Guest-physical range of the initrd (`linux,initrd-start`/`-end`).
         public var initrd: Range<UInt64>?
+        /// `kaslr-seed`: the kernel randomizes its placement from it (omitted when nil).
+        public var kaslrSeed: UInt64?
 
-        public init(bootargs: String = "", initrd: Range<UInt64>? = nil) {
+        public init(bootargs: String = "", initrd: Range<UInt64>? = nil, kaslrSeed: UInt64? = nil) {
             self.bootargs = bootargs
             self.initrd = initrd
+            self.kaslrSeed = kaslrSeed
         }
 
         /// The `/chosen` properties these values give (not `stdout-path`, which the machine gives).
@@ -33,6 +36,7 @@ public enum DeviceTree {
                 out.append(.u64("linux,initrd-start", initrd.lowerBound))
                 out.append(.u64("linux,initrd-end", initrd.upperBound))
             }
+            if let kaslrSeed { out.append(.u64("kaslr-seed", kaslrSeed)) }
             return out
         }
     }

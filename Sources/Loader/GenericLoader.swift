@@ -18,6 +18,8 @@ public final class GenericLoader: SimObject {
             PropertyDescriptor("append", .string, default: "", doc: "Linux command line, /chosen/bootargs (Image kernels only)"),
             PropertyDescriptor("dtb", .string, default: "",
                                doc: "Device tree blob used instead of the generated one (Image kernels only)"),
+            PropertyDescriptor("kaslr-seed", .string, default: "",
+                               doc: "/chosen/kaslr-seed, an integer (Image kernels only): KASLR, and with it KPTI"),
             PropertyDescriptor("cpu", .link("cpu"), doc: "Core whose cluster receives the data and, for ELF files, whose entry is set"),
             PropertyDescriptor("addr", .int(.uint64), default: .uint(0), doc: "Address for raw files and data"),
             PropertyDescriptor("data", .int(.uint64), default: .uint(0), doc: "Value written at addr when no file is given"),
@@ -71,7 +73,8 @@ public final class GenericLoader: SimObject {
     }
 
     private var bootOptions: KernelBootOptions {
-        KernelBootOptions(initrd: stringProperty("initrd"), append: stringProperty("append"), dtb: stringProperty("dtb"))
+        KernelBootOptions(initrd: stringProperty("initrd"), append: stringProperty("append"), dtb: stringProperty("dtb"),
+                          kaslrSeed: stringProperty("kaslr-seed"))
     }
 
     /// Picks the ELF or Linux path by the file's content. Of a cluster's
@@ -88,8 +91,8 @@ public final class GenericLoader: SimObject {
                                at: ErrorLocation(file: file))
         case .elf, .unknown:
             if !bootOptions.isEmpty {
-                let given = bootOptions.fields.filter { !$0.value.isEmpty }.map { "--" + $0.name }.joined(separator: ", ")
-                throw ChimeraError(.generic, "\(given) need an arm64 Linux Image kernel, but this kernel is "
+                let given = bootOptions.fields.filter { !$0.value.isEmpty }.map { "--" + $0.name }
+                throw ChimeraError(.generic, "\(given.joined(separator: ", ")) \(given.count == 1 ? "needs" : "need") an arm64 Linux Image kernel, but this kernel is "
                                    + (format == .elf ? "an ELF file" : "not an Image"),
                                    at: ErrorLocation(file: file))
             }

@@ -36,7 +36,16 @@ public enum LinuxLoader {
         let layout = try LinuxBootLayout.plan(image, initrdSize: initrd.map { UInt64($0.count) }, ram: ram) { message in
             failure(initrd != nil && message.hasPrefix("the initrd") ? options.initrd : image.path, message)
         }
-        let chosen = DeviceTree.Chosen(bootargs: options.append, initrd: layout.initrd)
+        var kaslrSeed: UInt64?
+        if !options.kaslrSeed.isEmpty {
+            let text = options.kaslrSeed
+            let hex = text.lowercased().hasPrefix("0x")
+            guard let seed = hex ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text) else {
+                throw ChimeraError(.generic, "kaslr-seed '\(text)': not an unsigned 64-bit integer (decimal or 0x hex)")
+            }
+            kaslrSeed = seed
+        }
+        let chosen = DeviceTree.Chosen(bootargs: options.append, initrd: layout.initrd, kaslrSeed: kaslrSeed)
         var tree: FlattenedDeviceTree
         if options.dtb.isEmpty {
             tree = try FlattenedDeviceTree(root: DeviceTree.describe(cluster, chosen: chosen))

@@ -45,6 +45,9 @@ struct MachineOptions: ParsableArguments {
     @Option(name: .customLong("dtb"), help: ArgumentHelp("Device tree blob to pass instead of the generated one: SELECTOR=FILE.", valueName: "selector=file"))
     var dtbs: [String] = []
 
+    @Option(name: .customLong("kaslr-seed"), help: ArgumentHelp("/chosen/kaslr-seed for the Image kernel of the selected cores, as a boot loader with entropy gives it: SELECTOR=INTEGER. Turns KASLR (and KPTI) on; the seed is fixed, so runs stay deterministic.", valueName: "selector=n"))
+    var kaslrSeeds: [String] = []
+
     @Option(name: .customLong("device", withSingleDash: true), help: ArgumentHelp("Add a device: TYPE,id=PATH,prop=value,…", valueName: "type,id=path,…"))
     var devices: [String] = []
 
@@ -113,7 +116,7 @@ struct MachineOptions: ParsableArguments {
             }
         }
         if let quantum { try machine.setProperty("quantum", parsing: quantum) }
-        for command in try KernelSelector.loadCommands(kernels: kernels, initrds: initrds, appends: appends, dtbs: dtbs,
+        for command in try KernelSelector.loadCommands(kernels: kernels, initrds: initrds, appends: appends, dtbs: dtbs, kaslrSeeds: kaslrSeeds,
                                                         in: machine) {
             try machine.execute(command)
         }

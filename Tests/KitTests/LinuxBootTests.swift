@@ -191,9 +191,16 @@ final class LinuxBootTests: XCTestCase {
         try assertBootFails(corruptPath, "gzip data") { try $0.loadLinux(image: corruptPath, on: "arm") }
 
         let elf = try KernelBuilder().build(program: "hello", platform: .arm64Virt)
-        try assertBootFails(elf, "need an arm64 Linux Image kernel, but this kernel is an ELF file") {
+        try assertBootFails(elf, "--append needs an arm64 Linux Image kernel, but this kernel is an ELF file") {
             try $0.loadLinux(image: elf, append: "console=ttyAMA0", on: "arm")
         }
+    }
+
+    /// `kaslr-seed` is one big-endian 64-bit value in /chosen, and only there when given.
+    func testChosenCarriesTheKASLRSeedOnlyWhenGiven() {
+        XCTAssertFalse(DeviceTree.Chosen(bootargs: "x").properties.contains { $0.name == "kaslr-seed" })
+        let seed = DeviceTree.Chosen(kaslrSeed: 0x0102_0304_0506_0708).properties.first { $0.name == "kaslr-seed" }
+        XCTAssertEqual(seed?.value, [1, 2, 3, 4, 5, 6, 7, 8])
     }
 
     /// The Debian kernel `make test` caches (Tests/Guests/fetch.sh): its header

@@ -34,11 +34,11 @@ final class LinuxGuestTests: XCTestCase {
 
     /// Boots to the shell, types a command and `poweroff`, and returns what
     /// the console showed and how the run ended.
-    func bootToShellAndPowerOff(cores: Int, gicVersion: Int, line: UInt = #line) throws -> Boot {
+    func bootToShellAndPowerOff(cores: Int, gicVersion: Int, kaslrSeed: UInt64? = nil, line: UInt = #line) throws -> Boot {
         let files = try guestFiles()
         let board = try TestMachine(board: "virt-arm64", parameters: ["cores": String(cores), "gic-version": String(gicVersion)])
         try board.set(Self.uart, "output", .string("buffer"))
-        try board.loadLinux(image: files.image, initrd: files.initrd, append: "console=ttyAMA0", on: "arm")
+        try board.loadLinux(image: files.image, initrd: files.initrd, append: "console=ttyAMA0", kaslrSeed: kaslrSeed, on: "arm")
         let budget = Self.bootBudget * UInt64(cores)
 
         let atInit = try board.run(until: .output("CHIMERA-INIT: cpus="), within: budget)
@@ -87,5 +87,14 @@ final class LinuxGuestTests: XCTestCase {
         let boot = try bootToShellAndPowerOff(cores: 4, gicVersion: 3)
         XCTAssertTrue(boot.output.contains("GICv3: CPU3: found redistributor 3"), "the fourth core's redistributor")
         XCTAssertTrue(boot.output.contains("smp: Brought up 1 node, 4 CPUs"))
+    }
+
+    /// A seed in /chosen turns KASLR on, and KASLR forces KPTI: the kernel
+    /// runs with two TTBR1 regimes told apart by ASID, EL0 entry and exit
+    /// switching between them, on two cores.
+    func testKASLRWithKPTIBootsToAShellAndPowersOff() throws {
+        let boot = try bootToShellAndPowerOff(cores: 2, gicVersion: 3, kaslrSeed: 0x5eed_c0ff_ee00_1234)
+        XCTAssertFalse(boot.output.contains("KASLR disabled"), "the seed should have enabled KASLR")
+        XCTAssertTrue(boot.output.contains("Kernel page table isolation (KPTI)"), "KASLR should force KPTI on")
     }
 }

@@ -136,7 +136,7 @@ extension Machine {
         for loader in child(named: "kernels")?.children ?? [] {
             if let cpu = loader.linkedObject("cpu") {
                 let boot = KernelBootOptions(initrd: loader.stringProperty("initrd"), append: loader.stringProperty("append"),
-                                             dtb: loader.stringProperty("dtb"))
+                                             dtb: loader.stringProperty("dtb"), kaslrSeed: loader.stringProperty("kaslr-seed"))
                 commands.append(.loadKernel(cpu: cpu.path, file: loader.stringProperty("file"), boot: boot))
             }
         }

@@ -114,7 +114,7 @@ public enum MachineCommand: Hashable, Sendable {
             func optional(_ key: String) throws(ChimeraError) -> String { args[key] == nil ? "" : try string(key) }
             self = .loadKernel(cpu: try string("cpu"), file: try string("file"),
                                boot: KernelBootOptions(initrd: try optional("initrd"), append: try optional("append"),
-                                                       dtb: try optional("dtb")))
+                                                       dtb: try optional("dtb"), kaslrSeed: try optional("kaslr-seed")))
         case "realize":
             self = .realize(path: args["path"]?.string)
         default:
@@ -148,7 +148,9 @@ public enum MachineCommand: Hashable, Sendable {
                                   StructField("initrd", .string, optional: true, doc: "Linux initrd file (Image kernels only)"),
                                   StructField("append", .string, optional: true, doc: "Linux command line (Image kernels only)"),
                                   StructField("dtb", .string, optional: true,
-                                              doc: "Device tree file used instead of the generated one (Image kernels only)")]),
+                                              doc: "Device tree file used instead of the generated one (Image kernels only)"),
+                                  StructField("kaslr-seed", .string, optional: true,
+                                              doc: "/chosen/kaslr-seed, an integer (Image kernels only): KASLR and KPTI on")]),
         CommandSchema("realize", doc: "Realize an object and what it needs (the whole machine without path).",
                       arguments: [StructField("path", .string, optional: true, doc: "Object path")]),
     ]
@@ -182,16 +184,22 @@ public struct KernelBootOptions: Hashable, Sendable {
     public var append: String
     /// Device tree file used instead of the generated one.
     public var dtb: String
+    /// `/chosen/kaslr-seed` as an integer in text (decimal or 0x hex), what a
+    /// boot loader's entropy would give: KASLR, and with it KPTI. Empty: none.
+    public var kaslrSeed: String
 
-    public init(initrd: String = "", append: String = "", dtb: String = "") {
+    public init(initrd: String = "", append: String = "", dtb: String = "", kaslrSeed: String = "") {
         self.initrd = initrd
         self.append = append
         self.dtb = dtb
+        self.kaslrSeed = kaslrSeed
     }
 
     /// Whether any option is given.
-    public var isEmpty: Bool { initrd.isEmpty && append.isEmpty && dtb.isEmpty }
+    public var isEmpty: Bool { fields.allSatisfy { $0.value.isEmpty } }
 
     /// The options under their command-line, QMP and `loader` property names, in that order.
-    public var fields: [(name: String, value: String)] { [("initrd", initrd), ("append", append), ("dtb", dtb)] }
+    public var fields: [(name: String, value: String)] {
+        [("initrd", initrd), ("append", append), ("dtb", dtb), ("kaslr-seed", kaslrSeed)]
+    }
 }
