@@ -183,24 +183,7 @@ final class SchedulerTests: XCTestCase {
             try cluster.map(RegionMapping(objectPath: "c/ram", region: "mem", address: 0))
             try cluster.map(RegionMapping(objectPath: "c/uart", region: "mmio", address: 0x0900_0000))
             try m.realizeMachine()
-            // Echo received characters, +1, until a '!' arrives.
-            var asm = ToyAssembler()
-            asm.emit(.li, 1, 0, 0x0900_0000)
-            asm.label("poll")
-            asm.emit(.load, 2, 1, 0x18)
-            asm.emit(.andi, 2, 0, 0x10)
-            asm.emit(.bnz, 2, 0, target: "poll")
-            asm.emit(.load, 3, 1, 0)
-            asm.emit(.mov, 4, 3)
-            asm.emit(.cmpeq, 4, 0, 0x21)
-            asm.emit(.bnz, 4, 0, target: "end")
-            asm.emit(.addi, 3, 0, 1)
-            asm.emit(.store, 3, 1, 0)
-            asm.emit(.jmp, target: "poll")
-            asm.label("end")
-            asm.emit(.li, 0, 0, 0)
-            asm.emit(.exit, 0)
-            cluster.memory.writeBytes(0, asm.assemble())
+            cluster.memory.writeBytes(0, echoProgram(sleeping: false))
             return m
         }
         let live = try Simulation(machine: try machineWithEcho())
@@ -240,27 +223,7 @@ final class LiveInputTests: XCTestCase {
         try cluster.map(RegionMapping(objectPath: "c/uart", region: "mmio", address: 0x0900_0000))
         try m.realizeMachine()
         try m.connect("/machine/c/uart.irq", to: "/machine/c/cpu[0].irq")
-        var asm = ToyAssembler()
-        asm.emit(.li, 1, 0, 0x0900_0000)
-        asm.emit(.li, 5, 0, 0x10)
-        asm.emit(.store, 5, 1, 0x38)            // UARTIMSC: receive interrupt
-        asm.label("sleep")
-        asm.emit(.wfi, 0)
-        asm.label("poll")
-        asm.emit(.load, 2, 1, 0x18)
-        asm.emit(.andi, 2, 0, 0x10)
-        asm.emit(.bnz, 2, 0, target: "sleep")   // RXFE: nothing (more) to read
-        asm.emit(.load, 3, 1, 0)
-        asm.emit(.mov, 4, 3)
-        asm.emit(.cmpeq, 4, 0, 0x21)
-        asm.emit(.bnz, 4, 0, target: "end")
-        asm.emit(.addi, 3, 0, 1)
-        asm.emit(.store, 3, 1, 0)
-        asm.emit(.jmp, target: "poll")
-        asm.label("end")
-        asm.emit(.li, 0, 0, 0)
-        asm.emit(.exit, 0)
-        cluster.memory.writeBytes(0, asm.assemble())
+        cluster.memory.writeBytes(0, echoProgram(sleeping: true))
         return m
     }
 
@@ -333,6 +296,35 @@ final class LiveInputTests: XCTestCase {
             XCTAssertEqual(replay.machine.serial.text, "bc", "quantum \(quantum)")
         }
     }
+}
+
+/// A toy-CPU program for the PL011 at 0x0900_0000: echoes each received
+/// character + 1 and exits on '!'. It polls UARTFR, or (`sleeping`) enables
+/// the receive interrupt and waits in WFI while the FIFO is empty.
+func echoProgram(sleeping: Bool) -> [UInt8] {
+    var asm = ToyAssembler()
+    asm.emit(.li, 1, 0, 0x0900_0000)
+    if sleeping {
+        asm.emit(.li, 5, 0, 0x10)
+        asm.emit(.store, 5, 1, 0x38)            // UARTIMSC: receive interrupt
+    }
+    asm.label("wait")
+    if sleeping { asm.emit(.wfi, 0) }
+    asm.label("poll")
+    asm.emit(.load, 2, 1, 0x18)
+    asm.emit(.andi, 2, 0, 0x10)
+    asm.emit(.bnz, 2, 0, target: sleeping ? "wait" : "poll")   // RXFE: nothing (more) to read
+    asm.emit(.load, 3, 1, 0)
+    asm.emit(.mov, 4, 3)
+    asm.emit(.cmpeq, 4, 0, 0x21)
+    asm.emit(.bnz, 4, 0, target: "end")
+    asm.emit(.addi, 3, 0, 1)
+    asm.emit(.store, 3, 1, 0)
+    asm.emit(.jmp, target: "poll")
+    asm.label("end")
+    asm.emit(.li, 0, 0, 0)
+    asm.emit(.exit, 0)
+    return asm.assemble()
 }
 
 /// A tiny lock-protected box for collecting results from threads in tests.
