@@ -38,12 +38,9 @@ public enum LinuxLoader {
         }
         var kaslrSeed: UInt64?
         if !options.kaslrSeed.isEmpty {
-            let text = options.kaslrSeed
-            let hex = text.lowercased().hasPrefix("0x")
-            guard let seed = hex ? UInt64(text.dropFirst(2), radix: 16) : UInt64(text) else {
-                throw ChimeraError(.generic, "kaslr-seed '\(text)': not an unsigned 64-bit integer (decimal or 0x hex)")
-            }
-            kaslrSeed = seed
+            // The property parser every integer option uses: decimal, 0x/0o/0b, underscores, range-checked.
+            do { kaslrSeed = try ValueType.int(.uint64).parse(options.kaslrSeed).uint64 }
+            catch { throw ChimeraError(.generic, "kaslr-seed: \(error.message)") }
         }
         let chosen = DeviceTree.Chosen(bootargs: options.append, initrd: layout.initrd, kaslrSeed: kaslrSeed)
         var tree: FlattenedDeviceTree
