@@ -73,9 +73,6 @@ public enum DeviceTree {
         case gicV2(SimObject)
         case gicV3(SimObject)
 
-        /// The GICv3 virtualization maintenance interrupt: PPI 9 (INTID 25), QEMU virt's number.
-        static let maintenancePPI: UInt32 = 9
-
         var object: SimObject {
             switch self { case .gicV2(let gic), .gicV3(let gic): return gic }
         }
@@ -120,8 +117,10 @@ public enum DeviceTree {
                     [.string("compatible", "arm,gic-v3")] + common + [
                     .cell("#redistributor-regions", 1),
                     .reg([dist, redist]),
-                    // The virtualization maintenance interrupt, PPI 9, as QEMU virt describes it.
-                    .cells("interrupts", [InterruptCell.ppi, InterruptController.maintenancePPI, InterruptCell.levelHigh]),
+                    // No `interrupts` (the virtualization maintenance
+                    // interrupt): the virtual CPU interface is not modelled,
+                    // so KVM at EL2 must not find one (QEMU virt, too, lists
+                    // it only with virtualization=on, where it has one).
                     .cell("phandle", Phandle.interruptController),
                 ])
             }

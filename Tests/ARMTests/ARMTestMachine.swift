@@ -24,7 +24,7 @@ final class ARMTestMachine {
     let uart = UARTStub()
     var semihosting: [UInt8] = []
 
-    init(cores: Int = 1, gic: Bool = false, gicVersion: Int = 2, ramSize: String = "256M") throws {
+    init(cores: Int = 1, gic: Bool = false, gicVersion: Int = 2, ramSize: String = "256M", resetEL: UInt64 = 1) throws {
         var registry = TypeRegistry.withCoreTypes()
         Devices.register(into: &registry)
         ARM.register(into: &registry)
@@ -37,6 +37,7 @@ final class ARMTestMachine {
         for i in 0..<max(cores, 1) {
             let cpu = try cluster.addChild("cpu[\(i)]", type: "cortex-a53", as: AArch64CPU.self)
             try cpu.setProperty("mpidr", .uint(UInt64(i)))
+            try cpu.setProperty("reset-el", .uint(resetEL))
             if i > 0 { try cpu.setProperty("start-powered-off", .bool(true)) }
             list.append(cpu)
         }

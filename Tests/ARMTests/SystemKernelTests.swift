@@ -58,6 +58,65 @@ final class SystemKernelTests: XCTestCase {
         XCTAssertEqual(Set(results).count, 1, results.joined(separator: " | "))
     }
 
+    /// EL2: entry, ERET to EL1, HVC, the CNTHCTL, TSC and IMO/VI controls,
+    /// EL2's own translation regime with AT and an abort, and PSCI CPU_ON
+    /// over SMC into EL2 (the letters in Tests/Kernels/arm-system/el2.S).
+    func testEL2EntryTrapsRoutingAndTranslation() throws {
+        let board = try ARMTestMachine(cores: 2, gic: true, resetEL: 2)
+        XCTAssertEqual(board.cpus[0].stringProperty("psci-conduit"), "smc", "auto is SMC when the guest owns EL2")
+        try board.load(try buildSystemKernel("el2"))
+        let reason = board.run(limit: 10_000_000, slice: 1000)
+        XCTAssertEqual(board.uart.text, "ELVHCSIvM2\n")
+        XCTAssertEqual(reason, .exit(code: 0), "failed at step '\(board.cpus[0].readRegister("x25").flatMap { UnicodeScalar(UInt32($0)) }.map(String.init) ?? "?")'")
+        XCTAssertEqual(board.cpus[1].powerState, .off, "core 1 should be off again after CPU_OFF")
+    }
+
+    /// What EL2 cannot do here stops the run with a report instead of
+    /// silently doing something else: stage 2 (HCR_EL2.VM).
+    func testStageTwoRequestStopsWithAReport() throws {
+        let board = try ARMTestMachine(resetEL: 2)
+        let elf = try KernelBuilder().buildRaw(assembly: """
+                ldr     x0, =(1 << 31) | 1
+                msr     hcr_el2, x0
+                b       .
+                .ltorg
+            """, platform: .arm64Virt, linkAddress: 0x4008_0000)
+        try board.load(elf)
+        let reason = board.run(limit: 1000)
+        guard case .guestFault(let fault) = reason else { return XCTFail("expected a stop report, got \(reason)") }
+        XCTAssertTrue(fault.reason.contains("HCR_EL2.VM"), fault.reason)
+        XCTAssertEqual(board.cpus[0].instructionsRetired, 2)
+    }
+
+    /// Below EL2 the EL2 registers and HVC are UNDEFINED when the core has
+    /// no EL2, and HVC reaches PSCI as before; a guest owning EL2 cannot
+    /// have PSCI over HVC.
+    func testEL2RegistersAreUndefinedWithoutEL2AndConduitIsChecked() throws {
+        let board = try ARMTestMachine()
+        XCTAssertEqual(board.cpus[0].stringProperty("psci-conduit"), "hvc")
+        let elf = try KernelBuilder().buildRaw(assembly: "    mrs x0, hcr_el2\n", platform: .arm64Virt, linkAddress: 0x4008_0000)
+        try board.load(elf)
+        guard case .guestFault(let fault) = board.run(limit: 1000) else { return XCTFail("expected UNDEFINED without vectors") }
+        XCTAssertTrue(fault.reason.contains("undefined instruction"), fault.reason)
+
+        var registry = TypeRegistry.withCoreTypes()
+        ARM.register(into: &registry)
+        let machine = try Machine(registry: registry)
+        let cluster = try machine.addChild("arm", type: "cluster")
+        let cpu = try cluster.addChild("cpu[0]", type: "cortex-a53")
+        try cpu.setProperty("reset-el", .uint(2))
+        try cpu.setProperty("psci-conduit", .string("hvc"))
+        XCTAssertThrowsError(try machine.realizeMachine()) { error in
+            XCTAssertTrue("\(error)".contains("psci-conduit hvc"), "\(error)")
+        }
+        let other = try Machine(registry: registry)
+        let core = try other.addChild("arm", type: "cluster").addChild("cpu[0]", type: "cortex-a53")
+        try core.setProperty("reset-el", .uint(3))
+        XCTAssertThrowsError(try other.realizeMachine()) { error in
+            XCTAssertTrue("\(error)".contains("reset-el 3"), "\(error)")
+        }
+    }
+
     func testUnhandledExceptionStopsWithGuestFault() throws {
         let board = try ARMTestMachine()
         let elf = try KernelBuilder().buildRaw(assembly: "    .inst 0x00000000\n", platform: .arm64Virt, linkAddress: 0x4008_0000)

@@ -34,9 +34,11 @@ final class LinuxGuestTests: XCTestCase {
 
     /// Boots to the shell, types a command and `poweroff`, and returns what
     /// the console showed and how the run ended.
-    func bootToShellAndPowerOff(cores: Int, gicVersion: Int, kaslrSeed: UInt64? = nil, line: UInt = #line) throws -> Boot {
+    func bootToShellAndPowerOff(cores: Int, gicVersion: Int, bootEL: Int = 1, kaslrSeed: UInt64? = nil,
+                                line: UInt = #line) throws -> Boot {
         let files = try guestFiles()
-        let board = try TestMachine(board: "virt-arm64", parameters: ["cores": String(cores), "gic-version": String(gicVersion)])
+        let board = try TestMachine(board: "virt-arm64", parameters: ["cores": String(cores), "gic-version": String(gicVersion),
+                                                                      "boot-el": String(bootEL)])
         try board.set(Self.uart, "output", .string("buffer"))
         try board.loadLinux(image: files.image, initrd: files.initrd, append: "console=ttyAMA0", kaslrSeed: kaslrSeed, on: "arm")
         let budget = Self.bootBudget * UInt64(cores)
@@ -96,5 +98,17 @@ final class LinuxGuestTests: XCTestCase {
         let boot = try bootToShellAndPowerOff(cores: 2, gicVersion: 3, kaslrSeed: 0x5eed_c0ff_ee00_1234)
         XCTAssertFalse(boot.output.contains("KASLR disabled"), "the seed should have enabled KASLR")
         XCTAssertTrue(boot.output.contains("Kernel page table isolation (KPTI)"), "KASLR should force KPTI on")
+    }
+
+    /// Entered at EL2 (`boot-el=2`, QEMU's virtualization=on), as Linux
+    /// prefers: every core starts there (PSCI CPU_ON included), the kernel
+    /// installs its stub, drops to EL1 and finalises EL2 over HVC, and KVM
+    /// brings up its nVHE hypervisor with its own EL2 page tables on both
+    /// cores. PSCI goes over SMC; poweroff still ends the run.
+    func testEL2EntryWithKVMBootsToAShellAndPowersOff() throws {
+        let boot = try bootToShellAndPowerOff(cores: 2, gicVersion: 3, bootEL: 2)
+        XCTAssertTrue(boot.output.contains("CPU: All CPU(s) started at EL2"), "both cores should start at EL2")
+        XCTAssertTrue(boot.output.contains("kvm [1]: Hyp mode initialized successfully"), "KVM's hypervisor should come up")
+        XCTAssertFalse(boot.output.contains("hyp panic"))
     }
 }

@@ -2,7 +2,9 @@ import ChimeraCore
 
 extension AArch64CPU {
     static let registerNameList: [String] = (0...30).map { "x\($0)" } + ["sp", "pc", "nzcv", "fpcr", "fpsr", "el", "spsel", "daif",
-                                                                          "sp_el0", "sp_el1", "elr_el1", "spsr_el1", "esr_el1", "far_el1", "vbar_el1"]
+                                                                          "sp_el0", "sp_el1", "elr_el1", "spsr_el1", "esr_el1", "far_el1", "vbar_el1",
+                                                                          "sp_el2", "elr_el2", "spsr_el2", "esr_el2", "far_el2", "vbar_el2",
+                                                                          "hcr_el2"]
 
     func readRegisterValue(_ name: String) -> UInt64? {
         let n = name.lowercased()
@@ -24,6 +26,13 @@ extension AArch64CPU {
         case "esr_el1": return sys.esr
         case "far_el1": return sys.far
         case "vbar_el1": return sys.vbar
+        case "sp_el2": return currentEL == 2 && spSel == 1 ? regs[Int(Slot.sp)] : spEL2
+        case "elr_el2": return hyp.elr
+        case "spsr_el2": return hyp.spsr
+        case "esr_el2": return hyp.esr
+        case "far_el2": return hyp.far
+        case "vbar_el2": return hyp.vbar
+        case "hcr_el2": return hyp.hcr
         default: return nil
         }
     }
@@ -40,6 +49,9 @@ extension AArch64CPU {
         case "elr_el1": sys.elr = value
         case "spsr_el1": sys.spsr = value
         case "vbar_el1": sys.vbar = value
+        case "elr_el2": hyp.elr = value
+        case "spsr_el2": hyp.spsr = value
+        case "vbar_el2": hyp.vbar = value
         default: return false
         }
         return true

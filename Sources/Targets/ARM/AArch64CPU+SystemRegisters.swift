@@ -209,13 +209,21 @@ extension AArch64CPU {
     func readSystemRegister(_ key: SystemRegister) -> UInt64? {
         if currentEL == 0 && !accessibleFromEL0(key) { return nil }
         if let slot = key.debugPointSlot { return sys.debugPoints[slot] }
+        if key.isEL2Register {
+            guard hasEL2, currentEL == 2 else { return nil }
+            if let v = readHypervisorRegister(key) { return v }
+            reportUnimplemented(key, write: false)
+            return nil
+        }
         switch key {
-        case .midrEL1: return sys.midr
-        case .mpidrEL1: return sys.mpidr
+        // Below EL2, EL2's virtualization registers stand in for the IDs.
+        case .midrEL1: return hasEL2 && currentEL < 2 ? hyp.vpidr : sys.midr
+        case .mpidrEL1: return hasEL2 && currentEL < 2 ? hyp.vmpidr : sys.mpidr
         case .revidrEL1, .aidrEL1, .rvbarEL1, .mdrarEL1: return 0
         case .idAA64PFR0EL1:
-            // EL0 and EL1 AArch64 only; FP and AdvSIMD implemented; GIC = 1 with a GICv3 CPU interface.
-            return 0x11 | (gicInterface != nil ? 1 << 24 : 0)
+            // EL0 and EL1 (and EL2 when implemented) AArch64 only; FP and
+            // AdvSIMD implemented; GIC = 1 with a GICv3 CPU interface.
+            return 0x11 | (hasEL2 ? 0x100 : 0) | (gicInterface != nil ? 1 << 24 : 0)
         case .idAA64DFR0EL1: return SystemRegisterFile.debugFeatures
         case .idAA64ISAR0EL1: return 0x0021_1120  // Atomic = 2 (LSE), CRC32 = 1, SHA2 = 1, SHA1 = 1, AES = 2 (with PMULL)
         case .idAA64MMFR0EL1: return SystemRegisterFile.memoryModelFeatures
@@ -284,6 +292,12 @@ extension AArch64CPU {
     func writeSystemRegister(_ key: SystemRegister, _ v: UInt64) -> Bool {
         if currentEL == 0 && !accessibleFromEL0(key) { return false }
         if let slot = key.debugPointSlot { sys.debugPoints[slot] = v; return true }
+        if key.isEL2Register {
+            guard hasEL2, currentEL == 2 else { return false }
+            if writeHypervisorRegister(key, v) { return true }
+            reportUnimplemented(key, write: true)
+            return false
+        }
         switch key {
         // Translation registers: the TLB holds one EL, ASID and table set,
         // so a change of any empties it.

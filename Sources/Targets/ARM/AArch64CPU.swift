@@ -22,7 +22,7 @@ struct HotState {
     var fpsr: UInt64 = 0
 }
 
-/// An ARMv8-A core (AArch64 state, EL0/EL1) with a predecoded-block interpreter.
+/// An ARMv8-A core (AArch64 state, EL0/EL1, and EL2 with `reset-el` 2) with a predecoded-block interpreter.
 ///
 /// State lives in unsafe buffers owned by the core; `run(budget:)` copies the
 /// pointers into locals and dispatches with a `switch` over `OpKind` (see
@@ -30,18 +30,19 @@ struct HotState {
 public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     static let type = ObjectType(
         "cortex-a53", parent: "cpu",
-        summary: "ARMv8-A core running A64 at EL1/EL0 (Cortex-A53-like IDs), with generic timer and PSCI",
+        summary: "ARMv8-A core running A64 at EL0/EL1 and optionally EL2 (Cortex-A53-like IDs), with generic timer and PSCI",
         properties: [
             PropertyDescriptor("midr", .int(.uint64), default: .uint(0x410F_D034), access: .configuration,
                                doc: "MIDR_EL1 value (default: Cortex-A53 r0p4)"),
             PropertyDescriptor("mpidr", .int(.uint64), default: .uint(0x8000_0000), access: .configuration,
                                doc: "MPIDR_EL1 value (affinity fields identify the core for PSCI)"),
-            PropertyDescriptor("psci-conduit", .enumeration(["none", "hvc", "smc"]), default: .string("hvc"),
-                               access: .configuration, doc: "Instruction that reaches the PSCI firmware (HVC or SMC)"),
+            PropertyDescriptor("psci-conduit", .enumeration(["auto", "none", "hvc", "smc"]), default: .string("auto"),
+                               access: .configuration,
+                               doc: "Instruction that reaches the PSCI firmware: auto is HVC, or SMC when the guest owns EL2 (reset-el 2)"),
             PropertyDescriptor("semihosting", .bool, default: true, access: .configuration,
                                doc: "Handle HLT #0xF000 as an Arm semihosting call"),
             PropertyDescriptor("reset-el", .int(.uint64), default: .uint(1), access: .configuration,
-                               doc: "Exception level at reset (0 or 1)"),
+                               doc: "Exception level at reset and PSCI CPU_ON (0, 1, or 2: EL2 implemented, as QEMU's virtualization=on)"),
         ],
         pins: [
             PinDescriptor("irq", .input, doc: "Interrupt request from the GIC CPU interface"),
@@ -85,7 +86,12 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     var daif: UInt64 = 0x3C0
     var spEL0: UInt64 = 0
     var spEL1: UInt64 = 0
+    var spEL2: UInt64 = 0
     var sys = SystemRegisterFile()
+    /// EL2's registers (AArch64CPU+EL2.swift), used only when `hasEL2`.
+    var hyp = HypervisorRegisterFile()
+    /// EL2 is implemented (`reset-el` 2): HVC and the EL2 registers belong to the guest.
+    var hasEL2 = false
     var irqLevel = false
     var fiqLevel = false
     var eventRegister = false
@@ -128,7 +134,17 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
     }
 
     override public func realize() throws(ChimeraError) {
+        let resetEL = uintProperty("reset-el")
+        guard resetEL <= 2 else {
+            throw ChimeraError.object(path, "reset-el \(resetEL) is not an exception level this core has (0, 1 or 2)")
+        }
+        hasEL2 = resetEL == 2
+        if stringProperty("psci-conduit") == "auto" { try setProperty("psci-conduit", .string(hasEL2 ? "smc" : "hvc")) }
         psciConduit = stringProperty("psci-conduit")
+        if hasEL2 && psciConduit == "hvc" {
+            throw ChimeraError.object(path, "psci-conduit hvc cannot reach the firmware when the guest owns EL2 (reset-el 2): "
+                                      + "HVC traps to the guest's hypervisor; use smc or auto")
+        }
         semihostingEnabled = boolProperty("semihosting")
         try super.realize()
     }
@@ -151,14 +167,18 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         st.pointee = HotState()
         st.pointee.retired = retired
         st.pointee.pc = uintProperty("reset-pc")
-        currentEL = min(uintProperty("reset-el"), 1)
-        spSel = currentEL == 1 ? 1 : 0
+        currentEL = min(uintProperty("reset-el"), 2)
+        spSel = currentEL == 0 ? 0 : 1
         daif = 0x3C0
         spEL0 = 0
         spEL1 = 0
+        spEL2 = 0
         sys = SystemRegisterFile()
         sys.midr = uintProperty("midr")
         sys.mpidr = uintProperty("mpidr") | 0x8000_0000
+        hyp = HypervisorRegisterFile()
+        hyp.vpidr = sys.midr
+        hyp.vmpidr = sys.mpidr
         eventRegister = false
         eventStreamMark = 0
         monitorWait = nil
@@ -184,7 +204,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
 
     /// WFI wakes on interrupts (masked or not); WFE also on events (AArch64CPU+Events.swift).
     override public var hasPendingWakeup: Bool {
-        irqLevel || fiqLevel || (waitingForEvent && (eventRegister || monitorCleared))
+        irqLevel || fiqLevel || virtualInterruptPending || (waitingForEvent && (eventRegister || monitorCleared))
     }
 
     override public func inputChanged(group: String, index: Int, level: Bool) {
@@ -600,8 +620,7 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
                 case .undefined:
                     st.pointee.pc = pc &+ UInt64(i) &* 4
                     if op.aux == 1 {
-                        takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ExceptionClass.fpAccess),
-                                      faultAddress: nil, returnAddress: st.pointee.pc, reason: "FP/SIMD access trapped by CPACR_EL1.FPEN")
+                        raiseFPAccessTrap()
                     } else {
                         raiseUndefined()
                     }

@@ -2,7 +2,8 @@ import ChimeraCore
 
 /// The ARM generic timer of one core (ARM ARM D11): the system counter
 /// (CNTPCT/CNTVCT, counting at the core's clock frequency, CNTFRQ), the
-/// EL1 physical timer (PPI 30) and the virtual timer (PPI 27, CNTVOFF = 0).
+/// EL1 physical timer (PPI 30) and the virtual timer (PPI 27), which counts
+/// CNTVCT = CNTPCT − CNTVOFF_EL2 (zero unless EL2 sets it).
 ///
 /// Driven by virtual time: each enabled timer keeps one clock event at the
 /// instant its compare value is reached and drives the core's
@@ -15,6 +16,10 @@ final class GenericTimer {
     private var events: [EventHandle?] = [nil, nil]
     /// The event-stream edge a core halted in WFE waits for.
     private var streamWake: EventHandle?
+    /// CNTVOFF_EL2: the virtual count is the physical count less this.
+    var virtualOffset: UInt64 = 0 {
+        didSet { update(1) }
+    }
 
     init(cpu: AArch64CPU) { self.cpu = cpu }
 
@@ -25,6 +30,7 @@ final class GenericTimer {
             control[i] = 0
             compare[i] = 0
         }
+        virtualOffset = 0
         if let e = streamWake { cpu.clock?.cancel(e) }
         streamWake = nil
         update(0)
@@ -38,16 +44,20 @@ final class GenericTimer {
         return cpu.cycles(in: max(clock.now, cpu.currentTime))
     }
 
+    /// The count timer `i` compares against: physical (0) or virtual (1).
+    private func count(_ i: Int) -> UInt64 { i == 0 ? counter : counter &- virtualOffset }
+
     func read(_ key: SystemRegister) -> UInt64 {
         switch key {
         case .cntfrqEL0: return cpu.frequency
-        case .cntpctEL0, .cntvctEL0: return counter
+        case .cntpctEL0: return counter
+        case .cntvctEL0: return count(1)
         case .cntpCtlEL0: return status(0)
         case .cntvCtlEL0: return status(1)
         case .cntpCvalEL0: return compare[0]
         case .cntvCvalEL0: return compare[1]
-        case .cntpTvalEL0: return UInt64(UInt32(truncatingIfNeeded: compare[0] &- counter))
-        case .cntvTvalEL0: return UInt64(UInt32(truncatingIfNeeded: compare[1] &- counter))
+        case .cntpTvalEL0: return UInt64(UInt32(truncatingIfNeeded: compare[0] &- count(0)))
+        case .cntvTvalEL0: return UInt64(UInt32(truncatingIfNeeded: compare[1] &- count(1)))
         default: return 0
         }
     }
@@ -58,8 +68,8 @@ final class GenericTimer {
         case .cntvCtlEL0: control[1] = v & 3; update(1)
         case .cntpCvalEL0: compare[0] = v; update(0)
         case .cntvCvalEL0: compare[1] = v; update(1)
-        case .cntpTvalEL0: compare[0] = counter &+ signExtend(v & 0xFFFF_FFFF, bits: 32); update(0)
-        case .cntvTvalEL0: compare[1] = counter &+ signExtend(v & 0xFFFF_FFFF, bits: 32); update(1)
+        case .cntpTvalEL0: compare[0] = count(0) &+ signExtend(v & 0xFFFF_FFFF, bits: 32); update(0)
+        case .cntvTvalEL0: compare[1] = count(1) &+ signExtend(v & 0xFFFF_FFFF, bits: 32); update(1)
         default: break
         }
     }
@@ -102,7 +112,7 @@ final class GenericTimer {
 
     /// CTL with ISTATUS (bit 2) set when the condition is met.
     private func status(_ i: Int) -> UInt64 {
-        let met = control[i] & 1 != 0 && counter >= compare[i]
+        let met = control[i] & 1 != 0 && count(i) >= compare[i]
         return control[i] | (met ? 4 : 0)
     }
 
@@ -110,11 +120,12 @@ final class GenericTimer {
     private func update(_ i: Int) {
         if let e = events[i] { cpu.clock?.cancel(e); events[i] = nil }
         let enabled = control[i] & 1 != 0
-        let met = enabled && counter >= compare[i]
+        let met = enabled && count(i) >= compare[i]
         let level = met && control[i] & 2 == 0
         if let pin = try? cpu.output(i == 0 ? "timer-phys" : "timer-virt") { pin.set(level) }
         if enabled && !met, let clock = cpu.clock {
-            let at = cpu.duration(ofCycles: compare[i])
+            // The physical count at which the timer's own count reaches CVAL.
+            let at = cpu.duration(ofCycles: compare[i] &+ (i == 0 ? 0 : virtualOffset))
             guard at != .never else { return }
             events[i] = clock.schedule(at: at, "\(cpu.path) generic timer \(i == 0 ? "physical" : "virtual")") { [weak self] in
                 self?.events[i] = nil

@@ -168,7 +168,7 @@ extension AArch64CPU {
     }
 
     private func readUnprivileged(_ va: UInt64, size: Int, pc: UInt64) throws(GuestTrap) -> UInt64 {
-        if currentEL == 0 { return try readSized(va, size: size, pc: pc) }
+        if currentEL != 1 { return try readSized(va, size: size, pc: pc) }   // at EL2 (E2H = 0) an ordinary load
         guard let memory = cluster?.memory else { throw raiseDataAbort(address: va, write: false, status: FaultStatus.externalAbort, pc: pc) }
         let (first, second) = try unprivilegedPages(va, size: size, .read, pc: pc)
         let saved = syncRetired(pc)
@@ -185,7 +185,7 @@ extension AArch64CPU {
     }
 
     private func writeUnprivileged(_ va: UInt64, size: Int, value: UInt64, pc: UInt64) throws(GuestTrap) {
-        if currentEL == 0 { return try writeSized(va, size: size, value: value, pc: pc) }
+        if currentEL != 1 { return try writeSized(va, size: size, value: value, pc: pc) }
         guard let memory = cluster?.memory else { throw raiseDataAbort(address: va, write: true, status: FaultStatus.externalAbort, pc: pc) }
         let (first, second) = try unprivilegedPages(va, size: size, .write, pc: pc)
         for (pa, a) in [(first, va), (second, (va | 0xFFF) &+ 1)] {

@@ -110,10 +110,10 @@ extension AArch64CPU {
             takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ExceptionClass.svc, op.imm), faultAddress: nil,
                           returnAddress: pc &+ 4, reason: "SVC")
             return pendingStop == nil ? 1 : 4
-        case .hvc, .smc:
-            let conduit = op.kind == .hvc ? "hvc" : "smc"
-            guard currentEL >= 1, psciConduit == conduit else { return undefined(at: pc) }
-            return handlePSCICall(at: pc)
+        case .hvc:
+            return hypervisorCall(op, at: pc)
+        case .smc:
+            return secureMonitorCall(op, at: pc)
         case .brk:
             takeException(offset: VectorOffset.synchronous, syndrome: syndrome(ExceptionClass.brk, op.imm), faultAddress: nil,
                           returnAddress: pc, reason: "BRK #\(op.imm)")
@@ -122,12 +122,14 @@ extension AArch64CPU {
             guard op.imm == 0xF000, semihostingEnabled else { return undefined(at: pc) }
             return handleSemihosting(at: pc)
         case .eret:
-            guard currentEL == 1 else { return undefined(at: pc) }
+            guard currentEL >= 1 else { return undefined(at: pc) }
             exceptionReturn()
             return 1
         case .wfe:
+            if trapWaitToEL2(wfe: true, at: pc) { return 2 }
             return waitForEvent(at: pc)
         case .wfi:
+            if trapWaitToEL2(wfe: false, at: pc) { return 2 }
             waitingForEvent = false
             monitorWait = nil
             if hasPendingWakeup { return 0 }
@@ -149,15 +151,24 @@ extension AArch64CPU {
             st.pointee.exclusiveAddress = .max
             return 0
         case .mrs:
+            let key = SystemRegister(rawValue: UInt16(op.imm))
+            if trappedToEL2(key) { return trapSystemRegisterAccess(key, rt: UInt64(op.rd), read: true, at: pc) }
             let saved = syncRetired(pc)
             defer { st.pointee.retired = saved }
-            guard let v = readSystemRegister(SystemRegister(rawValue: UInt16(op.imm))) else { return undefined(at: pc) }
+            guard let v = readSystemRegister(key) else { return undefined(at: pc) }
             regs[Int(op.rd)] = v
             return 0
         case .msr:
+            let key = SystemRegister(rawValue: UInt16(op.imm))
+            if trappedToEL2(key) { return trapSystemRegisterAccess(key, rt: UInt64(op.rd), read: false, at: pc) }
             let saved = syncRetired(pc)
             defer { st.pointee.retired = saved }
-            guard writeSystemRegister(SystemRegister(rawValue: UInt16(op.imm)), regs[Int(op.rd)]) else { return undefined(at: pc) }
+            guard writeSystemRegister(key, regs[Int(op.rd)]) else { return undefined(at: pc) }
+            if pendingStop != nil {
+                // The write asked for something not modelled (`reportUnmodelled`).
+                st.pointee.pc = pc &+ 4
+                return 3
+            }
             if fpAccessTrapped != translatedWithFPTrap {
                 // FP trapping changed: retranslate from the next instruction.
                 st.pointee.pc = pc &+ 4
@@ -165,12 +176,12 @@ extension AArch64CPU {
             }
             return 0
         case .msrDAIFSet, .msrDAIFClr:
-            guard currentEL == 1 || sys.sctlr & (1 << 9) != 0 else { return undefined(at: pc) }
+            guard currentEL >= 1 || sys.sctlr & (1 << 9) != 0 else { return undefined(at: pc) }
             if op.kind == .msrDAIFSet { daif |= (op.imm & 0xF) << 6 } else { daif &= ~((op.imm & 0xF) << 6) }
             updateInterruptPending()
             return 0
         case .msrSPSel:
-            guard currentEL == 1 else { return undefined(at: pc) }
+            guard currentEL >= 1 else { return undefined(at: pc) }
             saveSP()
             spSel = op.imm & 1
             loadSP()
@@ -206,10 +217,10 @@ extension AArch64CPU {
             guard currentEL > 0 else { return undefined(at: pc) }
             return 0
         case (_, 8, _, _):
-            guard currentEL > 0, tlbMaintenance(op1: op1, crm: crm, op2: op2, operand: operand) else { return undefined(at: pc) }
+            guard currentEL > 0, op1 != 4 || currentEL == 2, tlbMaintenance(op1: op1, crm: crm, op2: op2, operand: operand) else { return undefined(at: pc) }
             return 0
         case (_, 7, 8, _):
-            guard currentEL > 0, addressTranslate(op1: op1, op2: op2, va: operand) else { return undefined(at: pc) }
+            guard currentEL > 0, op1 != 4 || currentEL == 2, addressTranslate(op1: op1, op2: op2, va: operand) else { return undefined(at: pc) }
             return 0
         default:
             return undefined(at: pc)
