@@ -126,7 +126,8 @@ let package = Package(
                     dependencies: ["ChimeraBoards", "ChimeraCore", "ChimeraDevices", "ChimeraLoader", "ChimeraTestSupport"],
                     path: "Tests/BoardsTests"),
         .testTarget(name: "ChimeraMonitorTests",
-                    dependencies: ["ChimeraMonitor", "ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraTestSupport"],
+                    dependencies: ["ChimeraMonitor", "ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraKit",
+                                   "ChimeraTestSupport"],
                     path: "Tests/MonitorTests"),
 
         // Fuzzing (Documentation/Limits.md): the harnesses, one libFuzzer
