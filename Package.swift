@@ -62,6 +62,9 @@ let package = Package(
                 path: "Sources/Boards", swiftSettings: strict),
         .target(name: "ChimeraMonitor", dependencies: ["ChimeraCore", "ChimeraScheduler"],
                 path: "Sources/Monitor", swiftSettings: strict),
+        // The GDB Remote Serial Protocol as values: framing, commands, target descriptions (no I/O).
+        .target(name: "ChimeraGDB", dependencies: ["ChimeraCore"],
+                path: "Sources/GDB", swiftSettings: strict),
         // The façade for users' own tests: standard registry and TestMachine.
         .target(name: "ChimeraKit",
                 dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM", "ChimeraX86",
@@ -125,6 +128,8 @@ let package = Package(
         .testTarget(name: "ChimeraBoardsTests",
                     dependencies: ["ChimeraBoards", "ChimeraCore", "ChimeraDevices", "ChimeraLoader", "ChimeraTestSupport"],
                     path: "Tests/BoardsTests"),
+        .testTarget(name: "ChimeraGDBTests", dependencies: ["ChimeraGDB", "ChimeraCore"],
+                    path: "Tests/GDBTests"),
         .testTarget(name: "ChimeraMonitorTests",
                     dependencies: ["ChimeraMonitor", "ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraKit",
                                    "ChimeraTestSupport"],
