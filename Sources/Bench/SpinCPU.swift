@@ -26,6 +26,8 @@ final class SpinCPU: CPUDevice {
     }
     override var hasPendingWakeup: Bool { false }
     override func disassemble(at address: UInt64) -> String { "lcg-step" }
+    override func debugTranslate(_ address: UInt64) -> UInt64? { nil }
+    override func breakpointsChanged() {}   // no addresses to break at
     override var instructionsRetired: UInt64 { retired }
     override var programCounter: UInt64 {
         get { lcg }

@@ -39,7 +39,10 @@ public enum ELFLoader {
     /// Reads `path` and loads it into `cpu`.
     @discardableResult
     public static func load(path: String, into cpu: CPUDevice) throws(ChimeraError) -> UInt64 {
-        try load(ELFFile(path: path, limit: (cpu.root as? Machine)?.limits.fileSize ?? ResourceLimits().fileSize), into: cpu)
+        let entry = try load(ELFFile(path: path, limit: (cpu.root as? Machine)?.limits.fileSize ?? ResourceLimits().fileSize),
+                             into: cpu)
+        cpu.kernelFile = path
+        return entry
     }
 
     /// Every byte of `[from, from+size)` must be RAM or ROM: never MMIO, never unmapped.

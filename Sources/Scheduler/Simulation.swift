@@ -29,6 +29,9 @@ public final class Simulation {
     /// ends them early when input arrives; the input then lands at the
     /// returned time, which the input record keeps, so a replay needs no pacer.
     public var idlePacer: ((_ now: VirtualTime, _ target: VirtualTime) -> VirtualTime)?
+    /// The attached debugger, if any (SimulationDebugger.swift): breakpoints
+    /// and steps stop there instead of ending the run with `.paused`.
+    public weak var debugger: (any SimulationDebugger)?
     /// Recorded host input; replayed entries are applied at their times.
     public private(set) var inputRecord = InputRecord()
     private var replayQueue: [InputRecord.Entry] = []
@@ -107,6 +110,7 @@ public final class Simulation {
                 patternSearchFrom = bytes.count
             }
             if control.takePauseRequest() { return .paused }
+            if let debugger, debugger.wantsInterrupt { debugger.debugStop(.interrupted, in: self) }
             deliverInput()
 
             // Replayed input must land exactly where it was recorded: cut the quantum there.
@@ -239,7 +243,15 @@ public final class Simulation {
             clock.beginSlice(of: cpu, until: sliceEnd)
             let retired = cpu.instructionsRetired &- coreStart
             guard retired < instructionCap else { break }
-            let budget = min(max(cpu.cycles(in: sliceEnd - cpu.localTime), 1), instructionCap - retired)
+            var budget = min(max(cpu.cycles(in: sliceEnd - cpu.localTime), 1), instructionCap - retired)
+            if let debugger, let target = debugger.stepTarget(of: cpu) {
+                if cpu.instructionsRetired >= target {
+                    clock.endSlice()
+                    debugger.debugStop(.stepped(cpu), in: self)
+                    continue
+                }
+                budget = min(budget, target &- cpu.instructionsRetired)
+            }
             let start = cpu.localTime
             let reason: StopReason
             if instructionTrace != nil {
@@ -255,6 +267,10 @@ public final class Simulation {
                 cpu.localTime = min(sliceEnd, start + cpu.duration(ofCycles: 1))
             }
             timeline?.record(cpu.path, "run", from: start, to: cpu.localTime)
+            if let debugger, let target = debugger.stepTarget(of: cpu), cpu.instructionsRetired >= target {
+                // The step is done: stop before any other core runs on.
+                debugger.debugStop(.stepped(cpu), in: self)
+            }
             switch reason {
             case .budgetExhausted:
                 if machine.exitRequest != nil { return .ran }
@@ -266,8 +282,12 @@ public final class Simulation {
             case .exit(let code):
                 machine.requestExit(code: code, reason: "\(cpu.path) requested exit")
                 return .stop(.exited(code: code, reason: "\(cpu.path) requested exit"))
-            case .breakpoint:
-                return .stop(.paused)
+            case .breakpoint(let pc):
+                // The slice ends before the instruction at the breakpoint; the
+                // next one starts there, as though the slice had been cut.
+                guard let debugger else { return .stop(.paused) }
+                debugger.debugStop(.breakpoint(cpu, pc: pc), in: self)
+                continue
             case .guestFault(let fault):
                 cpu.powerState = .stopped
                 return .stop(.guestFault(fault))

@@ -50,11 +50,15 @@ public final class ToyCPU: CPUDevice {
         return "\(op) r\((word >> 8) & 0xF), r\((word >> 16) & 0xF), \(Int32(truncatingIfNeeded: word >> 32))"
     }
 
+    override public func debugTranslate(_ address: UInt64) -> UInt64? { address }
+    override public func breakpointsChanged() {}   // checked per instruction below
+
     override public func run(budget: UInt64) -> StopReason {
         guard let memory = cluster?.memory else { return .poweredOff }
         var remaining = budget
         while remaining > 0 {
             if stopFlag.pointee != 0 && remaining != budget { return .budgetExhausted }
+            if !breakpoints.isEmpty && breakpointStops(at: pc) { return .breakpoint(pc: pc) }
             guard let word = memory.read(pc, size: 8), let op = Op(rawValue: UInt8(word & 0xFF)) else {
                 return .guestFault(GuestFault(cpuPath: path, pc: pc, instructionBytes: [], reason: "illegal instruction"))
             }

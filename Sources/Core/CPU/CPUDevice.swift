@@ -27,6 +27,8 @@ open class CPUDevice: SimObject, CPU {
     public let stopFlag: UnsafeMutablePointer<UInt32>
     /// Symbols of the kernel loaded for this core (for traces and debuggers).
     public var symbols = SymbolTable()
+    /// The ELF file that kernel came from, for a debugger's `file` command.
+    public var kernelFile: String?
     /// Registers a kernel loader sets after reset, by name, in order (the
     /// arm64 boot protocol's X0 = device tree address). `resetToBootState`
     /// applies them again, so a system reset boots the kernel as loaded.
@@ -36,6 +38,13 @@ open class CPUDevice: SimObject, CPU {
     public var bootsPoweredOff = false
     /// The clock of the machine this core belongs to, set at realize.
     public private(set) weak var clock: Clock?
+    /// Debugger breakpoints: virtual addresses, sorted and unique. The core
+    /// stops with `.breakpoint` before executing an instruction at one
+    /// (`CPUDevice+Debug.swift`).
+    public internal(set) var breakpoints: [UInt64] = []
+    /// The breakpoint at this address lets the next fetch there through: a
+    /// debugger resuming a core stopped on a breakpoint sets it.
+    public var breakpointSkip: UInt64?
 
     public required init(_ creation: ObjectCreation) {
         stopFlag = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
@@ -147,6 +156,11 @@ open class CPUDevice: SimObject, CPU {
     open var hasPendingWakeup: Bool { missing() }
     /// One instruction at `address` in the architecture's assembly syntax, for traces.
     open func disassemble(at address: UInt64) -> String { missing() }
+    /// The physical address of virtual `address` in the core's current
+    /// translation regime, for debuggers: no fault is taken, nothing cached.
+    open func debugTranslate(_ address: UInt64) -> UInt64? { missing() }
+    /// The breakpoint list changed: drop whatever translation skipped the check.
+    open func breakpointsChanged() { missing() }
 
     private func missing(_ requirement: String = #function) -> Never {
         preconditionFailure("\(type(of: self)) does not implement the CPU requirement '\(requirement)'")

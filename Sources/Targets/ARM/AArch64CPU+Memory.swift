@@ -186,11 +186,18 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
             raiseInstructionAbort(pc, status: FaultStatus.externalAbort)
             return nil
         }
+        // A page with a breakpoint stays out of the fetch TLB, so every block
+        // on it comes here and meets this check (CPUDevice+Debug.swift).
+        let watched = hasBreakpoint(onPageOf: pc)
+        if watched && breakpointStops(at: pc) {
+            pendingStop = .breakpoint(pc: pc)
+            return nil
+        }
         let page: TranslatedPage
         do { page = try translate(pc, .fetch, pc: pc) } catch { return nil }
         // Fetch-TLB entries only cover whole RAM pages; code elsewhere in
         // RAM (a region smaller than a page) is found through the directory.
-        let target = tlb.fill(pc, .fetch, page, memory: memory)
+        let target = watched ? memory.target(of: page.physical) : tlb.fill(pc, .fetch, page, memory: memory)
         guard case .ram(let p, let available, let block, let offset, _) = target, available >= 4 else {
             raiseInstructionAbort(pc, status: FaultStatus.externalAbort)
             return nil
@@ -202,7 +209,8 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
         let ops: UnsafeMutablePointer<Op>
         if let room = blocks.reserve() { ops = room } else { flushTranslations(); ops = blocks.reserve()! }
         blocks.observe(block, by: self)
-        let pageEnd = (pc | 0xFFF) &+ 1
+        // A block ends at the page, or before the next breakpoint on it.
+        let pageEnd = min((pc | 0xFFF) &+ 1, watched ? nextBreakpoint(after: pc) ?? .max : .max)
         let maxWords = Int(min(min(available, pageEnd &- pc) / 4, UInt64(AArch64CPU.maxBlockOps)))
         var n = 0
         while n < maxWords {

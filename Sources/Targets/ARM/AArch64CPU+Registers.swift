@@ -33,6 +33,27 @@ extension AArch64CPU {
         case "far_el2": return hyp.far
         case "vbar_el2": return hyp.vbar
         case "hcr_el2": return hyp.hcr
+        // Not in `registerNames` (traces list those), but readable by name
+        // for debuggers: the whole PSTATE and the translation registers.
+        case "pstate": return pstateValue
+        case "sctlr_el1": return sys.sctlr
+        case "ttbr0_el1": return sys.ttbr0
+        case "ttbr1_el1": return sys.ttbr1
+        case "tcr_el1": return sys.tcr
+        case "mair_el1": return sys.mair
+        default:
+            if let (n, high) = vectorHalf(n) { return vregs[n * 2 + (high ? 1 : 0)] }
+            return nil
+        }
+    }
+
+    /// `vN_lo`/`vN_hi` (N 0–31) → (N, high half?).
+    private func vectorHalf(_ name: String) -> (Int, Bool)? {
+        guard name.hasPrefix("v"), let underscore = name.firstIndex(of: "_"),
+              let n = Int(name[name.index(after: name.startIndex)..<underscore]), (0..<32).contains(n) else { return nil }
+        switch name[name.index(after: underscore)...] {
+        case "lo": return (n, false)
+        case "hi": return (n, true)
         default: return nil
         }
     }
@@ -52,7 +73,9 @@ extension AArch64CPU {
         case "elr_el2": hyp.elr = value
         case "spsr_el2": hyp.spsr = value
         case "vbar_el2": hyp.vbar = value
-        default: return false
+        default:
+            guard let (n, high) = vectorHalf(n) else { return false }
+            vregs[n * 2 + (high ? 1 : 0)] = value
         }
         return true
     }

@@ -202,6 +202,14 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
 
     override public func writeRegister(_ name: String, _ value: UInt64) -> Bool { writeRegisterValue(name, value) }
 
+    override public func debugTranslate(_ address: UInt64) -> UInt64? { debugPhysical(address) }
+
+    /// Pages with a breakpoint must miss the fetch TLB, and no block may run past one.
+    override public func breakpointsChanged() {
+        flushTLB()
+        flushTranslations()
+    }
+
     /// WFI wakes on interrupts (masked or not); WFE also on events (AArch64CPU+Events.swift).
     override public var hasPendingWakeup: Bool {
         irqLevel || fiqLevel || virtualInterruptPending || (waitingForEvent && (eventRegister || monitorCleared))
@@ -670,11 +678,14 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
 
     private func finishStop(_ s: StopReason) -> StopReason {
         switch s {
-        case .halted: break
+        case .halted, .breakpoint: break
         default: powerState = .stopped
         }
         if case .poweredOff = s { powerState = .off; pendingStop = nil }
-        if case .halted = s { pendingStop = nil }
+        switch s {
+        case .halted, .breakpoint: pendingStop = nil
+        default: break
+        }
         return s
     }
 }

@@ -163,8 +163,11 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
     // MARK: Instruction fetch
 
     /// Host address of the code byte at `rip`, filling the fetch TLB.
-    func fetchHost(_ rip: UInt64) throws(X86Fault) -> (pointer: UnsafeMutableRawPointer, block: RAMBlock, offset: UInt64) {
-        let pa = try refill(rip, .fetch)
+    /// The host bytes of the page holding `rip`; `cached: false` (a page
+    /// with a breakpoint) translates without filling the fetch TLB.
+    func fetchHost(_ rip: UInt64, cached: Bool = true) throws(X86Fault)
+        -> (pointer: UnsafeMutableRawPointer, block: RAMBlock, offset: UInt64) {
+        let pa = cached ? try refill(rip, .fetch) : try translate(rip, .fetch)
         guard let mem = cluster?.memory,
               case .ram(let p, let available, let block, let offset, _) = mem.target(of: pa),
               available >= 0x1000 - (pa & 0xFFF) else {
@@ -193,7 +196,9 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
 
     /// Translates `va` with permission checks for the current CPL; raises
     /// #PF (with error code, CR2) or #GP for a non-canonical address.
-    func translate(_ va: UInt64, _ access: MemoryAccess) throws(X86Fault) -> UInt64 {
+    /// Without `sideEffects` (debuggers) it sets neither accessed/dirty
+    /// bits nor CR2.
+    func translate(_ va: UInt64, _ access: MemoryAccess, sideEffects: Bool = true) throws(X86Fault) -> UInt64 {
         let top = Int64(bitPattern: va) >> 47
         guard top == 0 || top == -1 else { throw X86Fault.gp() }
         guard cr0 & (1 << 31) != 0 else { return va }
@@ -209,7 +214,7 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
             if user { code |= 4 }
             if reserved { code |= 8 | 1 }
             if access == .fetch && nxe { code |= 16 }
-            cr2 = va
+            if sideEffects { cr2 = va }
             return X86Fault(vector: X86Vector.pf, errorCode: code, hasErrorCode: true)
         }
         while true {
@@ -228,7 +233,7 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
             if leaf && access == .write && (user || cr0 & (1 << 16) != 0 ? writable : true) && (!user || userOK) {
                 update |= 0x40
             }
-            if update != entry && (!leaf || permitted(access, user: user, writable: writable, userOK: userOK, executable: executable)) {
+            if sideEffects && update != entry && (!leaf || permitted(access, user: user, writable: writable, userOK: userOK, executable: executable)) {
                 physicalWrite(entryAddress, 8, update)
                 entry = update
             }

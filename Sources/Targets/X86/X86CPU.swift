@@ -149,6 +149,17 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         return X86Disassembler.disassemble(bytes, address: address).text
     }
     override public func writeRegister(_ name: String, _ value: UInt64) -> Bool { writeNamedRegister(name, value) }
+
+    override public func debugTranslate(_ address: UInt64) -> UInt64? {
+        try? translate(address, .read, sideEffects: false)
+    }
+
+    /// Pages with a breakpoint must miss the fetch TLB, no block may run
+    /// past one, and no link may lead into one.
+    override public func breakpointsChanged() {
+        flushTLB()
+        flushBlocks()
+    }
     override public var programCounter: UInt64 {
         get { hot.pointee.rip }
         set { hot.pointee.rip = newValue }
@@ -279,7 +290,8 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
             }
             do throws(X86Fault) {
                 let next = try findBlock(hot.pointee.rip)
-                if chainMissSlot >= 0 && Int(next.slot) < BlockCache<DecodedInstruction>.tableSize {
+                if chainMissSlot >= 0 && Int(next.slot) < BlockCache<DecodedInstruction>.tableSize
+                    && !hasBreakpoint(onPageOf: hot.pointee.rip) {
                     blocks.link(from: chainMissSlot, pc: hot.pointee.rip, to: next)
                 }
                 chainMissSlot = -1
@@ -718,10 +730,18 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     /// transfer, a state-changing instruction or the page end.
     @inline(never)
     func translateBlock(_ rip: UInt64) throws(X86Fault) -> X86Block {
-        let host = try fetchHost(rip)
+        // A page with a breakpoint stays out of the fetch TLB, so every
+        // block on it comes here and meets this check (CPUDevice+Debug.swift).
+        let watched = hasBreakpoint(onPageOf: rip)
+        if watched && breakpointStops(at: rip) {
+            leaveReason = .breakpoint(pc: rip)
+            throw X86Fault.leave
+        }
+        let host = try fetchHost(rip, cached: !watched)
         let key = UInt(bitPattern: host.pointer)
         if let known = blocks.recall(UInt64(key), tag: 0) { return known }
-        let pageLeft = Int(0x1000 - (rip & 0xFFF))
+        // A block ends at the page, or before the next breakpoint on it.
+        let pageLeft = Int(min(0x1000 - (rip & 0xFFF), (watched ? nextBreakpoint(after: rip) ?? .max : .max) &- rip))
         let code: UnsafeMutablePointer<DecodedInstruction>
         if let room = blocks.reserve() { code = room } else { flushBlocks(); code = blocks.reserve()! }
         var count = 0
