@@ -8,7 +8,7 @@
 SWIFT       ?= swift
 RUN_DEBS    := libelf-dev libfdt-dev zlib1g-dev pkg-config
 TEST_DEBS   := libelf-dev libfdt-dev zlib1g-dev pkg-config libunicorn-dev graphviz qemu-system-arm python3-pip \
-               device-tree-compiler
+               device-tree-compiler gdb-multiarch
 PIP_TEST    := qemu.qmp
 BENCH_DEBS  := libelf-dev libfdt-dev zlib1g-dev pkg-config libunicorn-dev qemu-system-x86 qemu-system-arm
 DEMO        := --kernel arm=kernels/build/arm-demo.elf --kernel x86=kernels/build/x86-demo.elf

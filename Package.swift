@@ -63,7 +63,7 @@ let package = Package(
         .target(name: "ChimeraMonitor", dependencies: ["ChimeraCore", "ChimeraScheduler"],
                 path: "Sources/Monitor", swiftSettings: strict),
         // The GDB Remote Serial Protocol as values: framing, commands, target descriptions (no I/O).
-        .target(name: "ChimeraGDB", dependencies: ["ChimeraCore"],
+        .target(name: "ChimeraGDB", dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraMonitor"],
                 path: "Sources/GDB", swiftSettings: strict),
         // The façade for users' own tests: standard registry and TestMachine.
         .target(name: "ChimeraKit",
@@ -74,7 +74,7 @@ let package = Package(
             name: "chimera",
             dependencies: [
                 "ChimeraCore", "ChimeraScheduler", "ChimeraARM", "ChimeraX86",
-                "ChimeraDevices", "ChimeraLoader", "ChimeraBoards", "ChimeraMonitor", "ChimeraKit",
+                "ChimeraDevices", "ChimeraLoader", "ChimeraBoards", "ChimeraMonitor", "ChimeraKit", "ChimeraGDB",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/chimera", swiftSettings: strict),
@@ -128,7 +128,8 @@ let package = Package(
         .testTarget(name: "ChimeraBoardsTests",
                     dependencies: ["ChimeraBoards", "ChimeraCore", "ChimeraDevices", "ChimeraLoader", "ChimeraTestSupport"],
                     path: "Tests/BoardsTests"),
-        .testTarget(name: "ChimeraGDBTests", dependencies: ["ChimeraGDB", "ChimeraCore"],
+        .testTarget(name: "ChimeraGDBTests", dependencies: ["ChimeraGDB", "ChimeraCore", "ChimeraScheduler", "ChimeraMonitor",
+                                                         "ChimeraKit", "ChimeraTestSupport"],
                     path: "Tests/GDBTests"),
         .testTarget(name: "ChimeraMonitorTests",
                     dependencies: ["ChimeraMonitor", "ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraKit",

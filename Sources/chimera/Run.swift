@@ -2,6 +2,7 @@ import ArgumentParser
 import ChimeraCore
 import ChimeraScheduler
 import ChimeraBoards
+import ChimeraGDB
 import ChimeraMonitor
 import ChimeraKit
 import Foundation
@@ -57,8 +58,15 @@ struct Run: ParsableCommand {
     @Flag(name: .long, help: "Wait for QMP clients to build or adjust the machine until x-exit-preconfig.")
     var preconfig = false
 
-    @Flag(name: .customShort("S"), help: "Realize, then wait paused for QMP 'cont'.")
+    @Flag(name: [.customShort("S"), .customLong("gdb-wait")],
+          help: "Realize, then hold the machine at reset until QMP 'cont' or a debugger (--gdb) continues it.")
     var startPaused = false
+
+    @Option(name: .long, help: ArgumentHelp("Serve gdb's remote protocol on tcp:[HOST]:PORT (loopback unless HOST is given): every cluster a process, every core a thread; see Documentation/Debugging.md.", valueName: "endpoint"))
+    var gdb: String?
+
+    @Flag(name: .customShort("s"), help: "Shorthand for --gdb tcp::1234.")
+    var gdbDefault = false
 
     @Option(name: .customLong("qmp-record"), help: "Record every QMP command with its virtual time to FILE (JSON lines).")
     var qmpRecord: String?
@@ -68,8 +76,28 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if board == nil && !preconfig { throw ValidationError("give a BOARD, or --preconfig with --qmp to build the machine over QMP") }
-        if (preconfig || startPaused || qmpRecord != nil) && qmp.isEmpty { throw ValidationError("--preconfig, -S and --qmp-record need --qmp") }
+        if (preconfig || qmpRecord != nil) && qmp.isEmpty { throw ValidationError("--preconfig and --qmp-record need --qmp") }
+        if startPaused && qmp.isEmpty && gdbEndpoint == nil { throw ValidationError("-S (--gdb-wait) needs --qmp or --gdb to continue the machine") }
+        if gdb != nil && gdbDefault { throw ValidationError("-s is --gdb tcp::1234; give one of them") }
+        if preconfig && gdbEndpoint != nil { throw ValidationError("--gdb attaches to a built machine; it does not combine with --preconfig") }
         if commands != nil && !qmp.isEmpty { throw ValidationError("--commands replays a record without a monitor; drop --qmp") }
+    }
+
+    /// `--gdb`, or `-s`'s default.
+    var gdbEndpoint: String? { gdb ?? (gdbDefault ? "tcp::1234" : nil) }
+
+    /// Starts the GDB stub of `--gdb`/`-s` on the realized machine.
+    func startGDB(_ machine: Machine) throws(ChimeraError) -> GDBStub? {
+        guard let text = gdbEndpoint else { return nil }
+        let endpoint = try MonitorEndpoint(parsing: text, option: "--gdb")
+        guard case .tcp = endpoint else { throw ChimeraError(.generic, "--gdb '\(text)': use tcp:[HOST]:PORT, e.g. tcp::1234") }
+        let stub = try GDBStub(machine: machine, endpoint: endpoint, allowRemote: true, waitForDebugger: startPaused)
+        let dispatcher = try MonitorDispatcher(machine: machine)
+        stub.monitorCommand = { dispatcher.humanCommand($0) }
+        stub.log = { printError($0) }
+        for line in stub.connectionHints() { printError(line) }
+        if startPaused { printError("gdb: the machine waits at reset for the debugger to continue it") }
+        return stub
     }
 
     func run() throws {
@@ -96,7 +124,11 @@ struct Run: ParsableCommand {
             let consoleDevice = replay == nil ? try Console.device(in: machine, choice: console) : nil
             var attached: Console?
             defer { attached?.stop() }
+            if gdbEndpoint != nil && machine.state != .realized { try machine.realizeMachine() }
+            let stub = try startGDB(machine)
+            defer { stub?.close() }
             let configure: (Simulation) -> Void = { sim in
+                sim.debugger = stub
                 if let consoleDevice {
                     let c = Console(devicePath: consoleDevice, control: sim.control)
                     sim.idlePacer = { c.pace(from: $0, to: $1) }
@@ -130,12 +162,14 @@ struct Run: ParsableCommand {
                 var endpoints: [MonitorEndpoint] = []
                 for e in qmp { endpoints.append(try MonitorEndpoint(parsing: e)) }
                 let run = try runMonitored(machine: machine, endpoints: endpoints, allowRemote: qmpAllowRemote,
-                                           options: MonitorRunOptions(preconfig: preconfig, startPaused: startPaused, limits: limits,
+                                           options: MonitorRunOptions(preconfig: preconfig, startPaused: startPaused && stub == nil,
+                                                                      limits: limits,
                                                                       recordPath: qmpRecord),
                                            configure: configure)
                 result = run.result
                 exitStatus = run.exitStatus
             }
+            if let stub, let result { stub.runEnded(result) }
             try traceSink?.close()
             try eventSink?.close()
             if let timeline, let json = simulation?.timeline?.json {

@@ -142,18 +142,22 @@ public struct KernelBuilder: Sendable {
         return names.filter { $0.hasSuffix(".c") }.map { String($0.dropLast(2)) }.sorted()
     }
 
-    /// Builds `programs/<program>.c` for `platform` with extra `-D` defines and returns the ELF path.
+    /// Builds `<directory>/<program>.c` (by default `programs/`) for
+    /// `platform` with extra `-D` defines and returns the ELF path. With
+    /// `debugInfo` it is built for a debugger: `-O0 -g` instead of `-O2 -g0`.
     public func build(
-        program: String, platform: KernelPlatform, defines: [String: String] = [:]
+        program: String, platform: KernelPlatform, defines: [String: String] = [:], directory: String = "programs",
+        debugInfo: Bool = false
     ) throws -> String {
-        let programFile = "\(kernelsDirectory)/programs/\(program).c"
+        let programFile = "\(kernelsDirectory)/\(directory)/\(program).c"
         let platformDir = "\(kernelsDirectory)/platform/\(platform.rawValue)"
         let commonDir = "\(kernelsDirectory)/common"
         var sources = [platformDir + "/start.S", platformDir + "/platform.c"]
         sources += try Self.listFiles(in: commonDir, suffix: ".c")
         sources.append(programFile)
         var hashed = sources + [commonDir + "/kernel.h"]
-        var flags = ["--target=\(platform.targetTriple)"] + Self.commonFlags + platform.archFlags
+        let common = debugInfo ? Self.commonFlags.map { $0 == "-O2" ? "-O0" : $0 == "-g0" ? "-g" : $0 } : Self.commonFlags
+        var flags = ["--target=\(platform.targetTriple)"] + common + platform.archFlags
         flags.append("-I" + commonDir)
         let linkScript = platformDir + "/link.ld"
         if platform.isBareMetal {
@@ -163,7 +167,7 @@ public struct KernelBuilder: Sendable {
         for (key, value) in defines.sorted(by: { $0.key < $1.key }) {
             flags.append("-D\(key)=\(value)")
         }
-        let name = "\(program)-\(platform.rawValue)"
+        let name = "\(program)-\(platform.rawValue)" + (debugInfo ? "-g" : "")
         return try cachedCompile(name: name, flags: flags, sources: sources, hashedFiles: hashed)
     }
 

@@ -28,6 +28,17 @@ extension MonitorDispatcher {
         }
     }
 
+    /// Runs one human-monitor line, as `human-monitor-command` does, and
+    /// returns its text (gdb's `monitor` passes its commands here).
+    public func humanCommand(_ line: String) -> String {
+        do {
+            let args = MonitorArguments(["command-line": .string(line)], command: "human-monitor-command")
+            return try humanMonitorCommand(args).string ?? ""
+        } catch {
+            return error.message + "\n"
+        }
+    }
+
     private func infoHelp() -> String {
         Self.infoTopics.map { "info \($0.name) -- \($0.doc)\n" }.joined()
     }

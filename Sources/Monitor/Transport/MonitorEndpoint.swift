@@ -10,24 +10,25 @@ public enum MonitorEndpoint: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses the `--qmp` syntax: `unix:/tmp/qmp.sock`, `tcp:127.0.0.1:4444`, `tcp:[::1]:4444`.
     /// QEMU's trailing options (`,server=on,wait=off`) are accepted and ignored.
-    public init(parsing text: String) throws(ChimeraError) {
+    /// Errors name `option`, as the user typed it (`--qmp`, `--gdb`).
+    public init(parsing text: String, option: String = "--qmp") throws(ChimeraError) {
         var spec = text
         if let comma = spec.firstIndex(of: ",") { spec = String(spec[..<comma]) }
         if spec.hasPrefix("unix:") {
             let path = String(spec.dropFirst(5))
-            guard !path.isEmpty else { throw ChimeraError(.generic, "--qmp unix: needs a path, e.g. unix:/tmp/chimera.qmp") }
+            guard !path.isEmpty else { throw ChimeraError(.generic, "\(option) unix: needs a path, e.g. unix:/tmp/chimera.qmp") }
             self = .unix(path: path)
         } else if spec.hasPrefix("tcp:") {
             let rest = spec.dropFirst(4)
             guard let colon = rest.lastIndex(of: ":"), let port = UInt16(rest[rest.index(after: colon)...]) else {
-                throw ChimeraError(.generic, "--qmp '\(text)': use tcp:HOST:PORT with a port from 0 to 65535")
+                throw ChimeraError(.generic, "\(option) '\(text)': use tcp:HOST:PORT with a port from 0 to 65535")
             }
             var host = String(rest[..<colon])
             if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             if host.isEmpty { host = "127.0.0.1" }
             self = .tcp(host: host, port: port)
         } else {
-            throw ChimeraError(.generic, "--qmp '\(text)': use unix:PATH or tcp:127.0.0.1:PORT")
+            throw ChimeraError(.generic, "\(option) '\(text)': use unix:PATH or tcp:127.0.0.1:PORT")
         }
     }
 

@@ -6,11 +6,11 @@ import Darwin
 
 /// Thin wrappers over the POSIX calls the socket server uses, so the
 /// platform differences live in one place.
-enum PosixIO {
-    static var lastError: String { String(cString: strerror(errno)) }
-    static var errorNumber: Int32 { errno }
+public enum PosixIO {
+    public static var lastError: String { String(cString: strerror(errno)) }
+    public static var errorNumber: Int32 { errno }
 
-    static func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    public static func write(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
         return Glibc.write(fd, buffer, count)
         #else
@@ -18,7 +18,7 @@ enum PosixIO {
         #endif
     }
 
-    static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    public static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
         #if canImport(Glibc)
         return Glibc.read(fd, buffer, count)
         #else
@@ -27,7 +27,7 @@ enum PosixIO {
     }
 
     /// `send` without SIGPIPE when the peer is gone.
-    static func send(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    public static func send(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
         #if os(Linux)
         return Glibc.send(fd, buffer, count, Int32(MSG_NOSIGNAL))
         #else
@@ -35,7 +35,7 @@ enum PosixIO {
         #endif
     }
 
-    static func close(_ fd: Int32) {
+    public static func close(_ fd: Int32) {
         #if canImport(Glibc)
         _ = Glibc.close(fd)
         #else
@@ -43,7 +43,7 @@ enum PosixIO {
         #endif
     }
 
-    static func setNonBlocking(_ fd: Int32) {
+    public static func setNonBlocking(_ fd: Int32) {
         let flags = fcntl(fd, F_GETFL, 0)
         _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
@@ -53,7 +53,7 @@ enum PosixIO {
         #endif
     }
 
-    static var streamSocketType: Int32 {
+    public static var streamSocketType: Int32 {
         #if os(Linux)
         return Int32(SOCK_STREAM.rawValue)
         #else
@@ -61,10 +61,10 @@ enum PosixIO {
         #endif
     }
 
-    static func wouldBlock(_ e: Int32) -> Bool { e == EAGAIN || e == EWOULDBLOCK || e == EINTR }
+    public static func wouldBlock(_ e: Int32) -> Bool { e == EAGAIN || e == EWOULDBLOCK || e == EINTR }
 
     /// Starts a detached-from-Swift-concurrency host thread running `body`; join it with `join`.
-    static func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
+    public static func startThread(_ body: @escaping @Sendable () -> Void) -> pthread_t? {
         final class Box {
             let body: @Sendable () -> Void
             init(_ body: @escaping @Sendable () -> Void) { self.body = body }
@@ -95,7 +95,7 @@ enum PosixIO {
         #endif
     }
 
-    static func join(_ thread: pthread_t) {
+    public static func join(_ thread: pthread_t) {
         _ = pthread_join(thread, nil)
     }
 }
