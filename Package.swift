@@ -67,7 +67,8 @@ let package = Package(
                 path: "Sources/GDB", swiftSettings: strict),
         // The façade for users' own tests: standard registry and TestMachine.
         .target(name: "ChimeraKit",
-                dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM", "ChimeraX86",
+                dependencies: ["ChimeraCore", "ChimeraScheduler", "ChimeraDevices", "ChimeraARM", "ChimeraX86", "ChimeraGDB",
+                               "ChimeraMonitor",
                                "ChimeraLoader", "ChimeraBoards"],
                 path: "Sources/Kit", swiftSettings: strict),
         .executableTarget(

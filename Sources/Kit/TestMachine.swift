@@ -1,6 +1,8 @@
 import ChimeraCore
 import ChimeraScheduler
 import ChimeraBoards
+import ChimeraGDB
+import ChimeraMonitor
 import Foundation
 
 /// A stop condition for `TestMachine.run`.
@@ -22,6 +24,8 @@ public enum Until: Sendable {
 public final class TestMachine {
     public let machine: Machine
     private var simulation: Simulation?
+    /// The stub `startGDB` started, if any.
+    public private(set) var gdbStub: GDBStub?
 
     /// Builds a board by name or path. UARTs are switched to the in-memory
     /// log (tests read them with `output`) unless `echo` is true.
@@ -32,6 +36,8 @@ public final class TestMachine {
         machine = try loader.load(board, parameters: params, registry: registry).build(registry: registry)
         if !echo { try ChimeraKit.silenceUARTs(machine) }
     }
+
+    deinit { gdbStub?.close() }
 
     /// Wraps a machine built in code (realized or not).
     public init(machine: Machine) {
@@ -89,12 +95,35 @@ public final class TestMachine {
     public func run(until condition: Until = .exit, within budget: UInt64 = .max) throws -> RunResult {
         try start()
         let sim = simulation!
+        let result: RunResult
         switch condition {
-        case .exit: return sim.run(RunLimits(instructionBudget: budget))
-        case .time(let t): return sim.run(RunLimits(deadline: t, instructionBudget: budget))
-        case .output(let text): return sim.run(RunLimits(instructionBudget: budget, outputPattern: text))
-        case .instructions(let n): return sim.run(RunLimits(instructionBudget: min(n, budget)))
+        case .exit: result = sim.run(RunLimits(instructionBudget: budget))
+        case .time(let t): result = sim.run(RunLimits(deadline: t, instructionBudget: budget))
+        case .output(let text): result = sim.run(RunLimits(instructionBudget: budget, outputPattern: text))
+        case .instructions(let n): result = sim.run(RunLimits(instructionBudget: min(n, budget)))
         }
+        switch result.outcome {
+        case .exited, .guestFault, .deadlock: gdbStub?.runEnded(result)
+        default: break
+        }
+        return result
+    }
+
+    /// Serves gdb's remote protocol for this machine, as `chimera run
+    /// --gdb` does (Documentation/Debugging.md): `run` then stops wherever
+    /// gdb asks and carries on when it continues, with the result of the
+    /// same run without gdb. With `waitForDebugger` the first `run` holds
+    /// the machine at reset until gdb continues it. The endpoint as bound
+    /// (port 0 picks one) is `gdbStub.endpoint`.
+    @discardableResult
+    public func startGDB(on endpoint: MonitorEndpoint = .tcp(host: "127.0.0.1", port: 0),
+                         waitForDebugger: Bool = false) throws -> GDBStub {
+        try start()
+        if let gdbStub { return gdbStub }
+        let stub = try GDBStub(machine: machine, endpoint: endpoint, waitForDebugger: waitForDebugger)
+        simulation?.debugger = stub
+        gdbStub = stub
+        return stub
     }
 
     /// Current virtual time.

@@ -60,11 +60,6 @@ final class GDBProtocolRobustnessTests: XCTestCase {
         }
     }
 
-    final class Outcome: @unchecked Sendable {
-        var result: RunResult?
-        let done = DispatchSemaphore(value: 0)
-    }
-
     func testBadInputNeverCrashesOrHangsTheRun() throws {
         // A guest that runs until the budget ends it, so it is still running when later clients come.
         let elf = try KernelBuilder().buildRaw(assembly: "1:  add x0, x0, #1\n    b 1b\n", platform: .arm64Virt,
@@ -77,18 +72,9 @@ final class GDBProtocolRobustnessTests: XCTestCase {
 
         let board = try TestMachine(board: "virt-arm64")
         try board.loadKernel(elf, on: "arm")
-        try board.machine.realizeMachine()
-        let simulation = try Simulation(machine: board.machine)
-        let stub = try GDBStub(machine: board.machine, endpoint: .tcp(host: "127.0.0.1", port: 0), waitForDebugger: true)
-        defer { stub.close() }
-        simulation.debugger = stub
+        let stub = try board.startGDB(waitForDebugger: true)
         guard case .tcp(_, let port) = stub.endpoint else { return XCTFail("no port") }
-        let outcome = Outcome()
-        nonisolated(unsafe) let sim = simulation
-        Thread {
-            outcome.result = sim.run(RunLimits(instructionBudget: budget))
-            outcome.done.signal()
-        }.start()
+        let background = BackgroundRun(board, within: budget)
 
         let a = try RawClient(port: port)
         a.packet("qSupported:multiprocess+;swbreak+")
@@ -133,7 +119,7 @@ final class GDBProtocolRobustnessTests: XCTestCase {
         c.send("$qSupp")
         _ = shutdown(c.fd, Int32(SHUT_RDWR))
 
-        guard outcome.done.wait(timeout: .now() + 120) == .success, let debugged = outcome.result else {
+        guard let debugged = background.wait() else {
             return XCTFail("the run did not end after the clients left")
         }
         XCTAssertEqual(debugged.outcome, plain.outcome)

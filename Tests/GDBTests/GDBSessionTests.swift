@@ -1,7 +1,6 @@
 import ChimeraCore
 import ChimeraGDB
 import ChimeraKit
-import ChimeraMonitor
 import ChimeraScheduler
 import ChimeraTestSupport
 import Foundation
@@ -13,12 +12,6 @@ import XCTest
 /// switch, continue to the exit code; and the run ends exactly as without gdb.
 final class GDBSessionTests: XCTestCase {
     static let gdb = "/usr/bin/gdb-multiarch"
-
-    /// Holds what the simulation thread produced.
-    final class Outcome: @unchecked Sendable {
-        var result: RunResult?
-        let done = DispatchSemaphore(value: 0)
-    }
 
     struct Session {
         var transcript: String
@@ -40,20 +33,8 @@ final class GDBSessionTests: XCTestCase {
 
         let board = try TestMachine(board: board, parameters: ["cores": String(cores)])
         try board.loadKernel(elf, on: core)
-        try board.machine.realizeMachine()
-        let simulation = try Simulation(machine: board.machine)
-        let stub = try GDBStub(machine: board.machine, endpoint: .tcp(host: "127.0.0.1", port: 0), waitForDebugger: true)
-        defer { stub.close() }
-        simulation.debugger = stub
-        let outcome = Outcome()
-        nonisolated(unsafe) let sim = simulation
-        nonisolated(unsafe) let server = stub
-        Thread {
-            let result = sim.run(limits)
-            server.runEnded(result)
-            outcome.result = result
-            outcome.done.signal()
-        }.start()
+        let stub = try board.startGDB(waitForDebugger: true)
+        let background = BackgroundRun(board, within: limits.instructionBudget)
 
         guard case .tcp(_, let port) = stub.endpoint else { throw XCTSkip("no TCP port") }
         let commands = ["set pagination off", "set confirm off", "file \(elf)", "target extended-remote :\(port)"] + script
@@ -68,7 +49,7 @@ final class GDBSessionTests: XCTestCase {
         let transcript = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             .replacingOccurrences(of: builder.kernelsDirectory + "/debug/", with: "")
         process.waitUntilExit()
-        guard outcome.done.wait(timeout: .now() + 120) == .success, let debugged = outcome.result else {
+        guard let debugged = background.wait() else {
             XCTFail("the debugged run did not end:\n\(transcript)")
             throw XCTSkip("hung")
         }

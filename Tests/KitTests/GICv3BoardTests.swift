@@ -10,10 +10,7 @@ import ChimeraTestSupport
 /// tree describes it the way QEMU virt does.
 final class GICv3BoardTests: XCTestCase {
     func kernel() throws -> String {
-        let builder = try KernelBuilder()
-        let path = builder.kernelsDirectory + "/arm-system/gicv3.S"
-        guard let data = FileManager.default.contents(atPath: path) else { throw XCTSkip("missing \(path)") }
-        return try builder.buildRaw(assembly: String(decoding: data, as: UTF8.self), platform: .arm64Virt, linkAddress: 0x4008_0000)
+        try KernelBuilder().buildSystemKernel("gicv3")
     }
 
     func testTimerInterruptsAndSGIsThroughTheCPUInterface() throws {

@@ -175,6 +175,21 @@ public struct KernelBuilder: Sendable {
     ///
     /// The snippet is placed first in `.text`; the entry point is its `_start` label if it defines
     /// one, else `linkAddress`. No start code or C runtime is added. `.data`/`.bss` follow `.text`.
+    /// Builds `arm-system/<name>.S`, linked at 0x4008_0000 for virt, with
+    /// the shared `arm-system/finish.inc` (pass/fail/exit) appended unless
+    /// the kernel has an ending of its own (`sharedFinish` false).
+    public func buildSystemKernel(_ name: String, sharedFinish: Bool = true) throws -> String {
+        let directory = kernelsDirectory + "/arm-system/"
+        var text = ""
+        for file in [name + ".S"] + (sharedFinish ? ["finish.inc"] : []) {
+            guard let data = FileManager.default.contents(atPath: directory + file) else {
+                throw KernelBuildError.missingSource(path: directory + file)
+            }
+            text += String(decoding: data, as: UTF8.self) + "\n"
+        }
+        return try buildRaw(assembly: text, platform: .arm64Virt, linkAddress: 0x4008_0000)
+    }
+
     public func buildRaw(assembly: String, platform: KernelPlatform, linkAddress: UInt64) throws -> String {
         let key = Self.hash(Array(assembly.utf8))
         let stem = "raw-\(platform.arch)-\(String(linkAddress, radix: 16))-\(Self.hex(key))"

@@ -138,9 +138,11 @@ final class GDBConnection: @unchecked Sendable {
                 }
             }
         }
+        // The disconnect is queued before the slot frees, so the next
+        // client's `.connected` can only come after it.
+        post(.disconnected)
         client.withLock { $0 = -1 }
         PosixIO.close(fd)
-        post(.disconnected)
     }
 
     private func post(_ event: Event) {

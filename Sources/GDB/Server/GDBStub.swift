@@ -138,8 +138,9 @@ public final class GDBStub: SimulationDebugger, @unchecked Sendable {
             case .disconnected:
                 log("gdb: debugger disconnected; the run goes on")
                 detachAll()
-                // An interrupt it asked for (or its connecting) no longer stands.
-                interruptFlag.store(false, ordering: .sequentiallyConsistent)
+                // An interrupt it asked for no longer stands, unless the next
+                // client has connected meanwhile and asked for one itself.
+                if !connection.isConnected { interruptFlag.store(false, ordering: .sequentiallyConsistent) }
                 return
             case .command(let command):
                 handle(command)

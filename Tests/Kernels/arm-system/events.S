@@ -9,6 +9,7 @@
  */
     .equ UART, 0x09000000
     .equ FLAGS, 0x40300000          /* +0 flag, +64 ack (another granule) */
+    .equ EXIT_BLOCK, FLAGS + 128      /* semihosting exit parameters (finish.inc) */
 
     .section .text.boot, "ax"
     .global _start
@@ -32,23 +33,7 @@ _start:
 2:  ldr     x1, [x21, #64]
     cmp     x1, #2
     b.ne    2b
-    mov     w1, #'\n'
-    strb    w1, [x20]
-    mov     x1, #0
-    b       exit
-
-fail:
-    mov     w1, #'!'
-    strb    w1, [x20]
-    mov     x1, #1
-exit:
-    ldr     x2, =FLAGS + 128
-    ldr     x3, =0x20026
-    stp     x3, x1, [x2]
-    mov     x1, x2
-    mov     x0, #0x18
-    hlt     #0xf000
-3:  b       3b
+    b       pass
 
 waiter:
     ldr     x20, =UART
