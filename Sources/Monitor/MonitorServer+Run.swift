@@ -62,11 +62,15 @@ extension MonitorServer {
     /// `options.shutdownGrace` seconds or until every client disconnects.
     ///
     /// `configure` sees the `Simulation` before it first runs (traces, timelines).
+    /// `configureMonitor` sees the dispatcher before any command (the
+    /// `gdbserver` hook).
     public func run(machine: Machine, options: MonitorRunOptions = MonitorRunOptions(),
-                    configure: ((Simulation) -> Void)? = nil) throws(ChimeraError) -> MonitoredRun {
+                    configure: ((Simulation) -> Void)? = nil,
+                    configureMonitor: ((MonitorDispatcher) -> Void)? = nil) throws(ChimeraError) -> MonitoredRun {
         if !options.preconfig && machine.state != .realized { try machine.realizeMachine() }
         let dispatcher = try MonitorDispatcher(machine: machine)
         dispatcher.output = { [unowned self] in self.send($0) }
+        configureMonitor?(dispatcher)
         var recording: CommandRecordWriter?
         if let path = options.recordPath { recording = try CommandRecordWriter(path: path) }
         if let recording { dispatcher.recorder = { recording.append($0, $1) } }
@@ -119,8 +123,9 @@ extension MonitorServer {
 /// sockets afterwards: the whole of `chimera run … --qmp …`.
 public func runMonitored(machine: Machine, endpoints: [MonitorEndpoint], allowRemote: Bool = false,
                          options: MonitorRunOptions = MonitorRunOptions(),
-                         configure: ((Simulation) -> Void)? = nil) throws(ChimeraError) -> MonitoredRun {
+                         configure: ((Simulation) -> Void)? = nil,
+                         configureMonitor: ((MonitorDispatcher) -> Void)? = nil) throws(ChimeraError) -> MonitoredRun {
     let server = try MonitorServer(endpoints: endpoints, allowRemote: allowRemote)
     defer { server.close() }
-    return try server.run(machine: machine, options: options, configure: configure)
+    return try server.run(machine: machine, options: options, configure: configure, configureMonitor: configureMonitor)
 }

@@ -86,17 +86,16 @@ struct Run: ParsableCommand {
     /// `--gdb`, or `-s`'s default.
     var gdbEndpoint: String? { gdb ?? (gdbDefault ? "tcp::1234" : nil) }
 
-    /// Starts the GDB stub of `--gdb`/`-s` on the realized machine.
-    func startGDB(_ machine: Machine) throws(ChimeraError) -> GDBStub? {
-        guard let text = gdbEndpoint else { return nil }
+    /// Starts a GDB stub on the realized machine (`--gdb`, `-s`, QMP `gdbserver`).
+    func startGDB(_ machine: Machine, on text: String, wait: Bool) throws(ChimeraError) -> GDBStub {
         let endpoint = try MonitorEndpoint(parsing: text, option: "--gdb")
         guard case .tcp = endpoint else { throw ChimeraError(.generic, "--gdb '\(text)': use tcp:[HOST]:PORT, e.g. tcp::1234") }
-        let stub = try GDBStub(machine: machine, endpoint: endpoint, allowRemote: true, waitForDebugger: startPaused)
+        let stub = try GDBStub(machine: machine, endpoint: endpoint, allowRemote: true, waitForDebugger: wait)
         let dispatcher = try MonitorDispatcher(machine: machine)
         stub.monitorCommand = { dispatcher.humanCommand($0) }
         stub.log = { printError($0) }
         for line in stub.connectionHints() { printError(line) }
-        if startPaused { printError("gdb: the machine waits at reset for the debugger to continue it") }
+        if wait { printError("gdb: the machine waits at reset for the debugger to continue it") }
         return stub
     }
 
@@ -125,7 +124,7 @@ struct Run: ParsableCommand {
             var attached: Console?
             defer { attached?.stop() }
             if gdbEndpoint != nil && machine.state != .realized { try machine.realizeMachine() }
-            let stub = try startGDB(machine)
+            var stub = try gdbEndpoint.map { text throws(ChimeraError) in try startGDB(machine, on: text, wait: startPaused) }
             defer { stub?.close() }
             let configure: (Simulation) -> Void = { sim in
                 sim.debugger = stub
@@ -165,7 +164,16 @@ struct Run: ParsableCommand {
                                            options: MonitorRunOptions(preconfig: preconfig, startPaused: startPaused && stub == nil,
                                                                       limits: limits,
                                                                       recordPath: qmpRecord),
-                                           configure: configure)
+                                           configure: configure,
+                                           configureMonitor: { dispatcher in
+                    dispatcher.startGDBServer = { text throws(ChimeraError) in
+                        if let running = stub { throw ChimeraError(.generic, "gdbserver: a GDB stub already serves this machine on \(running.endpoint)") }
+                        let started = try startGDB(machine, on: text, wait: false)
+                        dispatcher.simulation?.debugger = started
+                        stub = started
+                        return started.endpoint.description
+                    }
+                })
                 result = run.result
                 exitStatus = run.exitStatus
             }

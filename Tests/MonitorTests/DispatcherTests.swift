@@ -15,6 +15,22 @@ final class DispatcherTests: XCTestCase {
         s.send(Value.dict(["execute": .string(command), "arguments": arguments]).jsonText).first
     }
 
+    /// `gdbserver` goes to the hook the command-line tool installs; without one it is refused.
+    func testGDBServerUsesTheInstalledStarter() throws {
+        let s = try session()
+        XCTAssertEqual(execute(s, "gdbserver", ["device": "tcp::0"])?["error"]?["class"], "GenericError")
+        var asked: [String] = []
+        s.dispatcher.startGDBServer = { device in
+            asked.append(device)
+            return "tcp:127.0.0.1:4321"
+        }
+        XCTAssertEqual(execute(s, "gdbserver", ["device": "tcp::0"])?["return"]?["endpoint"], "tcp:127.0.0.1:4321")
+        XCTAssertEqual(execute(s, "gdbserver")?["return"]?["endpoint"], "tcp:127.0.0.1:4321")
+        XCTAssertEqual(asked, ["tcp::0", "tcp::1234"])
+        s.dispatcher.startGDBServer = { _ throws(ChimeraError) in throw ChimeraError(.generic, "port in use") }
+        XCTAssertEqual(execute(s, "gdbserver")?["error"]?["desc"], "port in use")
+    }
+
     func testEveryTableCommandIsImplemented() throws {
         for command in MonitorCommand.all where command.name != "qmp_capabilities" {
             let s = try session()

@@ -121,6 +121,11 @@ public struct MonitorCommand: Hashable, Sendable {
                                    StructField("size", .int(.uint64), doc: "Byte count"),
                                    StructField("filename", .string, doc: "Host file to write"),
                                    StructField("cpu-index", .int(.int64), optional: true, doc: "Core (default 0)")]),
+        MonitorCommand("gdbserver", doc: "Start the GDB stub on the running machine, as QEMU's gdbserver does: "
+                           + "every cluster a process, every core a thread (Documentation/Debugging.md). Returns the "
+                           + "endpoint as bound.",
+                       arguments: [StructField("device", .string, optional: true,
+                                               doc: "tcp:[HOST]:PORT to listen on (default tcp::1234; port 0 picks one)")]),
         MonitorCommand("pmemsave", doc: "Save a cluster's physical memory to a host file.",
                        arguments: [StructField("val", .int(.uint64), doc: "Start address"),
                                    StructField("size", .int(.uint64), doc: "Byte count"),

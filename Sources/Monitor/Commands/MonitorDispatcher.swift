@@ -28,6 +28,10 @@ public final class MonitorDispatcher {
     public private(set) var startsPaused = false
     /// Host wall-clock time for event timestamps; replaceable in tests.
     public var hostClock: () -> (seconds: Int64, microseconds: Int64) = MonitorDispatcher.realtime
+    /// Starts a GDB stub on the device text of `gdbserver` and returns the
+    /// endpoint it bound; set by the command-line tool (the stub lives in
+    /// ChimeraGDB, which builds on this module).
+    public var startGDBServer: ((String) throws(ChimeraError) -> String)?
     private var deferredEvents: [MonitorEvent]?
 
     /// A dispatcher for `machine`. A realized machine gets a `Simulation`
@@ -186,6 +190,12 @@ public final class MonitorDispatcher {
         case "device_del": return try delete(args, deviceOnly: true)
         case "memsave": return try memsave(args, physical: false)
         case "pmemsave": return try memsave(args, physical: true)
+        case "gdbserver":
+            guard let startGDBServer else {
+                throw ChimeraError(.generic, "gdbserver: this run cannot serve gdb (start it with chimera run)")
+            }
+            guard simulation != nil, !state.hasEnded else { throw ChimeraError(.generic, "gdbserver: the machine is not running") }
+            return ["endpoint": .string(try startGDBServer(try args.optionalString("device") ?? "tcp::1234"))]
         case "human-monitor-command": return try humanMonitorCommand(args)
         default:
             throw ChimeraError(.commandNotFound, "The command \(name) has not been found")
