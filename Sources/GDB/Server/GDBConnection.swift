@@ -12,6 +12,10 @@ import Darwin
 /// (another is accepted and closed at once), a reader thread that frames
 /// packets, acknowledges them and turns Ctrl-C into `onInterrupt`, and an
 /// inbox the simulation thread takes commands from.
+///
+/// Sendable by hand: what its threads share is behind a `Mutex`, an
+/// `Atomic` or the semaphore; `onConnect`/`onInterrupt` are set before
+/// `start()` and only read afterwards.
 final class GDBConnection: @unchecked Sendable {
     enum Event {
         case connected

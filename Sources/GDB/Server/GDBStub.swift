@@ -14,6 +14,10 @@ import Synchronization
 /// boundary and waits for the stub to resume it. Breakpoints and steps are
 /// checked by the cores and the scheduler at the same points a run without
 /// gdb passes, so a debugged run ends with the same output and trace hash.
+///
+/// Sendable by hand: the connection's callbacks run on its threads and
+/// touch only `interruptFlag` (atomic); every other field is used on the
+/// simulation thread alone (`debugStop`, `runEnded`).
 public final class GDBStub: SimulationDebugger, @unchecked Sendable {
     /// Where it listens, as bound (port 0 replaced by the real one).
     public var endpoint: MonitorEndpoint { connection.endpoint }
@@ -37,6 +41,7 @@ public final class GDBStub: SimulationDebugger, @unchecked Sendable {
     var awaitingStop = false
     var physicalMemory = false
     var breakpointStops: [ObjectIdentifier: UInt64] = [:]
+    /// What gdb's `qSupported` offered (only asked `contains`, never iterated).
     var peerFeatures: Set<String> = []
     private var resumeRequested = false
 
