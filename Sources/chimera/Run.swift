@@ -88,8 +88,8 @@ struct Run: ParsableCommand {
 
     /// Starts a GDB stub on the realized machine (`--gdb`, `-s`, QMP `gdbserver`).
     func startGDB(_ machine: Machine, on text: String, wait: Bool) throws(ChimeraError) -> GDBStub {
+        guard text.hasPrefix("tcp:") else { throw ChimeraError(.generic, "--gdb '\(text)': use tcp:[HOST]:PORT, e.g. tcp::1234") }
         let endpoint = try MonitorEndpoint(parsing: text, option: "--gdb")
-        guard case .tcp = endpoint else { throw ChimeraError(.generic, "--gdb '\(text)': use tcp:[HOST]:PORT, e.g. tcp::1234") }
         let stub = try GDBStub(machine: machine, endpoint: endpoint, allowRemote: true, waitForDebugger: wait)
         let dispatcher = try MonitorDispatcher(machine: machine)
         stub.monitorCommand = { dispatcher.humanCommand($0) }

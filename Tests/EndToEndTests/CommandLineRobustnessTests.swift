@@ -37,6 +37,17 @@ final class CommandLineRobustnessTests: XCTestCase {
                         mentioning: ["/dev/zero"])
     }
 
+    /// Bad `--gdb` values and option mixes are one error before anything runs.
+    func testBadGDBOptionsAreRefused() throws {
+        let run = try demo() + ["--until", "instructions=1000"]
+        try assertFails(run + ["--gdb", "foo"], mentioning: ["--gdb 'foo'", "tcp:[HOST]:PORT"])
+        try assertFails(run + ["--gdb", "unix:/tmp/x"], mentioning: ["tcp:[HOST]:PORT"])
+        try assertFails(run + ["--gdb", "tcp::99999"], mentioning: ["port from 0 to 65535"])
+        try assertFails(run + ["--gdb", "tcp:example.org:1234"], mentioning: ["numeric address"])
+        try assertFails(run + ["-s", "--gdb", "tcp::1"], mentioning: ["-s is --gdb tcp::1234"])
+        try assertFails(run + ["-S"], mentioning: ["needs --qmp or --gdb"])
+    }
+
     func testQuestionableValuesAreRefused() throws {
         try assertFails(["check", "hetero", "--quantum", "0"], mentioning: ["quantum"])
         try assertFails(["check", "hetero", "--quantum", "1ps"], mentioning: ["outside"])
