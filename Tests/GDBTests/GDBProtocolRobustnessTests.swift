@@ -96,6 +96,15 @@ final class GDBProtocolRobustnessTests: XCTestCase {
         XCTAssertTrue(a.receive(until: "#").contains("$E16#"))
         a.packet("vNoSuchPacket")
         XCTAssertTrue(a.receive(until: "#").contains("$#00"))
+        // No-ack mode: the OK is the last reply preceded by an acknowledgement.
+        a.packet("QStartNoAckMode")
+        XCTAssertTrue(a.receive(until: "#").contains("$OK#"))
+        a.packet("qC")
+        let unacknowledged = a.receive(until: "#")
+        XCTAssertTrue(unacknowledged.hasPrefix("$QCp1.1#"), unacknowledged)
+        a.send("$qC#00")                                 // a wrong checksum gets no "-" now
+        a.packet("qAttached")
+        XCTAssertTrue(a.receive(until: "#").hasPrefix("$1#"))
 
         // One debugger at a time.
         let b = try RawClient(port: port)

@@ -72,9 +72,6 @@ final class GDBConnection: @unchecked Sendable {
         write(packet)
     }
 
-    /// Turns no-ack mode on (after the `OK` to `QStartNoAckMode` went out acknowledged).
-    func startNoAckMode() { noAck.store(true, ordering: .sequentiallyConsistent) }
-
     /// Answers what arrives for up to `seconds` with `answer` (nil: no
     /// reply), then returns; used after the run has ended.
     func drain(seconds: Double, answer: (GDBCommand) -> String?) {
@@ -138,7 +135,11 @@ final class GDBConnection: @unchecked Sendable {
                     _ = shutdown(fd, Int32(SHUT_RDWR))
                 case .packet(let payload):
                     if !noAck.load(ordering: .sequentiallyConsistent) { write([UInt8(ascii: "+")]) }
-                    post(.command(GDBCommand.parse(payload)))
+                    let command = GDBCommand.parse(payload)
+                    // This packet is acknowledged; what follows it is not (its
+                    // OK comes from the simulation thread, perhaps later).
+                    if case .startNoAckMode = command { noAck.store(true, ordering: .sequentiallyConsistent) }
+                    post(.command(command))
                 }
             }
         }

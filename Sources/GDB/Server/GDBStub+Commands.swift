@@ -9,8 +9,7 @@ extension GDBStub {
         }
         switch command {
         case .startNoAckMode:
-            connection.send("OK")
-            connection.startNoAckMode()
+            connection.send("OK")   // the reader stopped acknowledging when it saw the packet
         case .readFeatures(let annex, let offset, let length):
             guard annex == "target.xml", let p = currentProcess else { return connection.send(GDBReply.error(0)) }
             connection.send(bytes: GDBReply.transfer(p.xml, offset: offset, length: length))
