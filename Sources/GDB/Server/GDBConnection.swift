@@ -107,8 +107,10 @@ final class GDBConnection: @unchecked Sendable {
                 continue
             }
             noAck.store(false, ordering: .sequentiallyConsistent)
-            post(.connected)
+            // The stop request first, then the event: a machine already
+            // stopped clears the request when it takes the event.
             onConnect()
+            post(.connected)
             _ = PosixIO.startThread { [self] in readLoop(fd) }
         }
     }

@@ -153,7 +153,12 @@ public final class GDBStub: SimulationDebugger, @unchecked Sendable {
         }
     }
 
-    func resume() { resumeRequested = true }
+    /// Leaves the serving loop; a Ctrl-C or connect that came while stopped
+    /// was answered by this stop, so it does not stop the machine again.
+    func resume() {
+        resumeRequested = true
+        interruptFlag.store(false, ordering: .sequentiallyConsistent)
+    }
 
     /// Forgets the debugger: no breakpoint or step stays behind.
     func detachAll() {
