@@ -148,8 +148,10 @@ final class GDBConnection: @unchecked Sendable {
         // The disconnect is queued before the slot frees, so the next
         // client's `.connected` can only come after it.
         post(.disconnected)
-        client.withLock { $0 = -1 }
-        PosixIO.close(fd)
+        client.withLock { current in
+            current = -1
+            PosixIO.close(fd)
+        }
     }
 
     private func post(_ event: Event) {
@@ -157,15 +159,18 @@ final class GDBConnection: @unchecked Sendable {
         arrived.signal()
     }
 
+    /// Sends under the client lock, so the reader cannot close the socket
+    /// (and a new client get its number) while a reply is on its way.
     private func write(_ bytes: [UInt8]) {
-        let fd = client.withLock { $0 }
-        guard fd >= 0 else { return }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { PosixIO.send(fd, $0.baseAddress! + offset, bytes.count - offset) }
-            if n < 0 && PosixIO.wouldBlock(PosixIO.errorNumber) { continue }
-            guard n > 0 else { return }
-            offset += n
+        client.withLock { fd in
+            guard fd >= 0 else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { PosixIO.send(fd, $0.baseAddress! + offset, bytes.count - offset) }
+                if n < 0 && PosixIO.wouldBlock(PosixIO.errorNumber) { continue }
+                guard n > 0 else { return }
+                offset += n
+            }
         }
     }
 }
