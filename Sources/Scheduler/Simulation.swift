@@ -30,8 +30,11 @@ public final class Simulation {
     /// returned time, which the input record keeps, so a replay needs no pacer.
     public var idlePacer: ((_ now: VirtualTime, _ target: VirtualTime) -> VirtualTime)?
     /// The attached debugger, if any (SimulationDebugger.swift): breakpoints
-    /// and steps stop there instead of ending the run with `.paused`.
-    public weak var debugger: (any SimulationDebugger)?
+    /// and steps stop there instead of ending the run with `.paused`. Held
+    /// strongly (a debugger does not own its simulation, so there is no
+    /// cycle): the scheduler asks it once per slice, and a weak load there
+    /// would cost an atomic each time.
+    public var debugger: (any SimulationDebugger)?
     /// Recorded host input; replayed entries are applied at their times.
     public private(set) var inputRecord = InputRecord()
     private var replayQueue: [InputRecord.Entry] = []
