@@ -141,13 +141,14 @@ let package = Package(
         // executable per input format (`swift build --sanitize=fuzzer`), and a
         // test that replays the seed corpus and every saved crash.
         .target(name: "ChimeraFuzz",
-                dependencies: ["ChimeraBoards", "ChimeraCore", "ChimeraDevices", "ChimeraKit", "ChimeraLoader",
+                dependencies: ["ChimeraBoards", "ChimeraCore", "ChimeraDevices", "ChimeraGDB", "ChimeraKit", "ChimeraLoader",
                                "ChimeraMonitor", "ChimeraTestSupport"],
                 path: "Sources/Fuzz/Harnesses", swiftSettings: strict),
         .executableTarget(name: "chimera-fuzz-expression", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/expression"),
         .executableTarget(name: "chimera-fuzz-board", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/board"),
         .executableTarget(name: "chimera-fuzz-elf", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/elf"),
         .executableTarget(name: "chimera-fuzz-qmp", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/qmp"),
+        .executableTarget(name: "chimera-fuzz-gdb", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/gdb"),
         .executableTarget(name: "chimera-fuzz-keyval", dependencies: ["ChimeraFuzz"], path: "Sources/Fuzz/keyval"),
         .testTarget(name: "ChimeraFuzzTests", dependencies: ["ChimeraFuzz"], path: "Tests/FuzzTests"),
     ],

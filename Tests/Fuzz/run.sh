@@ -19,7 +19,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-30}
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -eq 0 ] && harnesses=(expression board elf qmp keyval)
+[ ${#harnesses[@]} -eq 0 ] && harnesses=(expression board elf qmp keyval gdb)
 config=${FUZZ_CONFIG:-debug}
 case "$config" in
   debug) build=.build-fuzz ;;

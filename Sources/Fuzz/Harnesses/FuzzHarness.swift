@@ -1,6 +1,7 @@
 import ChimeraBoards
 import ChimeraCore
 import ChimeraDevices
+import ChimeraGDB
 import ChimeraKit
 import ChimeraLoader
 import ChimeraMonitor
@@ -25,6 +26,7 @@ public enum FuzzHarness {
         ("elf", elf),
         ("qmp", qmp),
         ("keyval", keyval),
+        ("gdb", gdb),
     ]
 
     /// Limits small enough that one input costs milliseconds.
@@ -37,6 +39,47 @@ public enum FuzzHarness {
     }
 
     static func text(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
+
+    // MARK: gdb
+
+    /// Bytes from a gdb client (or anything pretending to be one): framed
+    /// in uneven chunks, which must not change what comes out; every packet
+    /// parsed; register payloads split and mapped as the stub does for
+    /// both architectures; each payload framed back by the stub's encoder.
+    public static func gdb(_ bytes: [UInt8]) {
+        var chunked = GDBPacketFramer()
+        var inbound: [GDBInbound] = []
+        var at = 0, step = 1
+        while at < bytes.count {
+            let end = min(bytes.count, at + step)
+            inbound += chunked.feed(bytes[at..<end])
+            at = end
+            step = step % 7 + 1
+        }
+        var whole = GDBPacketFramer()
+        precondition(inbound == whole.feed(bytes), "gdb framing depends on how the bytes arrive")
+        for case .packet(let payload) in inbound {
+            let command = GDBCommand.parse(payload)
+            for description in [GDBArchitectureDescription.aarch64, .x86_64] {
+                switch command {
+                case .writeRegisters(let data):
+                    if let slices = try? description.splitRegisters(data) {
+                        for (register, slice) in zip(description.registers, slices) { _ = register.writes(for: slice) }
+                    }
+                case .writeRegister(let n, let data):
+                    _ = description.register(numbered: n)?.writes(for: data)
+                case .readRegister(let n):
+                    if let register = description.register(numbered: n) {
+                        _ = GDBArchitectureDescription.encode(register, register.bytes(scalar: { _ in 0 }, vector: { _ in (0, 0) }))
+                    }
+                default:
+                    break
+                }
+            }
+            var back = GDBPacketFramer()
+            precondition(back.feed(GDBPacket.encode(payload)) == [.packet(payload)], "the stub's framing does not round-trip")
+        }
+    }
 
     // MARK: expression
 
