@@ -124,6 +124,12 @@ final class GDBProtocolRobustnessTests: XCTestCase {
             usleep(50_000)
             c = try RawClient(port: port)
         }
+        // Ctrl-C while the machine runs stops it at the next quantum boundary with SIGINT.
+        c.packet("vCont;c")
+        XCTAssertEqual(c.receive(until: "+", timeout: 2000), "+")
+        usleep(100_000)
+        c.send([GDBInbound.interruptByte])
+        XCTAssertTrue(c.receive(until: "#").contains("T02thread:p1.1;"))
         // A client that vanishes mid-packet: the run goes on to its end.
         c.send("$qSupp")
         _ = shutdown(c.fd, Int32(SHUT_RDWR))
