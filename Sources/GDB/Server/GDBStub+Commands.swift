@@ -106,7 +106,7 @@ extension GDBStub {
             return GDBReply.supported()
         case .mustReplyEmpty, .offsets, .traceStatus, .unknown, .unsupported: return ""
         case .stopReason:
-            return lastStopReply ?? GDBReply.stopped(signal: .trap, thread: GDBThreadID(process: .id(1), thread: .id(1)))
+            return lastStopReply ?? GDBReply.stopped(signal: .trap, thread: GDBStub.firstThread)
         case .currentThread:
             return "QC" + (generalThread.flatMap { view.threadID(of: $0) }?.description ?? "p1.1")
         case .attached: return "1"

@@ -28,6 +28,8 @@ public final class GDBStub: SimulationDebugger, @unchecked Sendable {
 
     let machine: Machine
     let view: GDBMachineView
+    /// `p1.1`: the thread a stop names when its core is unknown.
+    static let firstThread = GDBThreadID(process: .id(1), thread: .id(1))
     let connection: GDBConnection
     private let interruptFlag = Atomic<Bool>(false)
     /// `-S`: the first stop waits for a debugger to connect.
@@ -175,15 +177,15 @@ public final class GDBStub: SimulationDebugger, @unchecked Sendable {
             generalThread = cpu
             breakpointStops[ObjectIdentifier(cpu)] = pc
             let cause: GDBStopCause = peerFeatures.contains("swbreak+") ? .softwareBreakpoint : .signal
-            return GDBReply.stopped(signal: .trap, thread: view.threadID(of: cpu) ?? GDBThreadID(process: .id(1), thread: .id(1)),
+            return GDBReply.stopped(signal: .trap, thread: view.threadID(of: cpu) ?? GDBStub.firstThread,
                                     cause: cause)
         case .stepped(let cpu):
             generalThread = cpu
-            return GDBReply.stopped(signal: .trap, thread: view.threadID(of: cpu) ?? GDBThreadID(process: .id(1), thread: .id(1)))
+            return GDBReply.stopped(signal: .trap, thread: view.threadID(of: cpu) ?? GDBStub.firstThread)
         case .interrupted:
             let core = generalThread ?? view.processes[0].cores[0]
             return GDBReply.stopped(signal: awaitingStop ? .interrupt : .trap,
-                                    thread: view.threadID(of: core) ?? GDBThreadID(process: .id(1), thread: .id(1)))
+                                    thread: view.threadID(of: core) ?? GDBStub.firstThread)
         }
     }
 }
