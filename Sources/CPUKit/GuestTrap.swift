@@ -10,7 +10,7 @@
 /// delivers it through the architecture's vector mechanism.
 public struct GuestTrap: Error, Sendable, Hashable {
     /// The architecture's exception number (x86: the IDT vector), or one of
-    /// the pseudo-vectors `delivered` and `leave`.
+    /// the pseudo-vectors `delivered`, `leave` and `stopBefore`.
     public var vector: UInt8
     /// Whether `errorCode` is pushed / reported with the exception.
     public var hasErrorCode: Bool
@@ -34,4 +34,9 @@ public struct GuestTrap: Error, Sendable, Hashable {
     /// Not an exception: the instruction completed and asks the run loop to
     /// return (a stop, a mode change the loop must see).
     public static let leave = GuestTrap(vector: 0xFF)
+
+    /// Not an exception: the instruction must not run yet (a debugger's
+    /// watchpoint stops the core before it). It unwinds as a fault does,
+    /// leaving the state before the instruction, and the run loop returns.
+    public static let stopBefore = GuestTrap(vector: 0xFD)
 }

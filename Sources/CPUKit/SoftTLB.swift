@@ -204,7 +204,7 @@ public struct SoftTLB {
     /// Installs `va`'s page for `access` after the translator's answer,
     /// when the physical page is a whole page of one RAM or ROM block (ROM
     /// only for reads and fetches). A writable page holding translated code
-    /// goes to `codeWrite` instead of `write`. Returns where the physical
+    /// goes to `codeWrite` instead of `write`; a watched page never goes to `read`. Returns where the physical
     /// address lies, for the slow path to complete the access.
     /// An MMIO page's range goes into `devices` (reads and writes alike).
     @discardableResult
@@ -228,7 +228,9 @@ public struct SoftTLB {
                              space: page.space, global: page.global)
         let i = SoftTLB.index(va)
         switch access {
-        case .read: read[i] = entry
+        case .read:
+            // Loads from watched bytes must reach the slow path (MemoryWatchpoints).
+            if entry.codeByte.unsafelyUnwrapped.pointee & RAMBlock.watchMark == 0 { read[i] = entry }
         case .fetch: fetch[i] = entry
         case .write:
             guard writable else { break }

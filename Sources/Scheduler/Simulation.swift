@@ -113,7 +113,8 @@ public final class Simulation {
                 patternSearchFrom = bytes.count
             }
             if control.takePauseRequest() { return .paused }
-            if let debugger, debugger.wantsInterrupt { debugger.debugStop(.interrupted, in: self) }
+            if let debugger, debugger.wantsInterrupt { stop(for: debugger, .interrupted) }
+            takeDeviceWatchpointHit()
             deliverInput()
 
             // Replayed input must land exactly where it was recorded: cut the quantum there.
@@ -124,6 +125,7 @@ public final class Simulation {
             let quantumEnd = min(time + quantum, limits.deadline, nextReplay)
             while time < quantumEnd {
                 clock.advance(to: time)  // events due now
+                takeDeviceWatchpointHit()
                 if let exit = machine.exitRequest { return finish(.exited(code: exit.code, reason: exit.reason)) }
                 let stepEnd = min(quantumEnd, max(clock.nextEventTime, time + VirtualTime(picoseconds: 1)))
                 var anyRunnable = false
@@ -250,18 +252,20 @@ public final class Simulation {
             if let debugger, let target = debugger.stepTarget(of: cpu) {
                 if cpu.instructionsRetired >= target {
                     clock.endSlice()
-                    debugger.debugStop(.stepped(cpu), in: self)
+                    stop(for: debugger, .stepped(cpu))
                     continue
                 }
                 budget = min(budget, target &- cpu.instructionsRetired)
             }
             let start = cpu.localTime
             let reason: StopReason
+            machine.watchpoints.running = cpu
             if instructionTrace != nil {
                 reason = runTraced(cpu, budget: budget)
             } else {
                 reason = cpu.run(budget: budget)
             }
+            machine.watchpoints.running = nil
             clock.endSlice()
             let executed = cpu.instructionsRetired &- cpu.sliceStartInstructions
             cpu.localTime = start + cpu.duration(ofCycles: executed)
@@ -270,9 +274,13 @@ public final class Simulation {
                 cpu.localTime = min(sliceEnd, start + cpu.duration(ofCycles: 1))
             }
             timeline?.record(cpu.path, "run", from: start, to: cpu.localTime)
-            if let debugger, let target = debugger.stepTarget(of: cpu), cpu.instructionsRetired >= target {
+            if let hit = machine.watchpoints.takeHit() {
+                // Before the instruction that reached the watched bytes, or after
+                // it (MemoryWatchpoints.swift); a step it completed is reported so.
+                if let debugger { stop(for: debugger, .watchpoint(hit)) } else if reason == .watchpoint { return .stop(.paused) }
+            } else if let debugger, let target = debugger.stepTarget(of: cpu), cpu.instructionsRetired >= target {
                 // The step is done: stop before any other core runs on.
-                debugger.debugStop(.stepped(cpu), in: self)
+                stop(for: debugger, .stepped(cpu))
             }
             switch reason {
             case .budgetExhausted:
@@ -289,7 +297,10 @@ public final class Simulation {
                 // The slice ends before the instruction at the breakpoint; the
                 // next one starts there, as though the slice had been cut.
                 guard let debugger else { return .stop(.paused) }
-                debugger.debugStop(.breakpoint(cpu, pc: pc), in: self)
+                stop(for: debugger, .breakpoint(cpu, pc: pc))
+                continue
+            case .watchpoint:
+                // Reported above; the slice ends as though it had been cut.
                 continue
             case .guestFault(let fault):
                 cpu.powerState = .stopped
@@ -298,6 +309,21 @@ public final class Simulation {
             if machine.exitRequest != nil { return .ran }
         }
         return ran ? .ran : .idle
+    }
+
+    /// Hands `debugger` the machine, every core at an instruction boundary;
+    /// what it reads and writes meanwhile fires no watchpoint.
+    private func stop(for debugger: any SimulationDebugger, _ reason: DebugStop) {
+        machine.watchpoints.suspended = true
+        debugger.debugStop(reason, in: self)
+        machine.watchpoints.suspended = false
+    }
+
+    /// A device's write fired a watchpoint: the debugger stops the machine
+    /// after the event that wrote.
+    private func takeDeviceWatchpointHit() {
+        guard machine.watchpoints.pendingHit != nil, let hit = machine.watchpoints.takeHit() else { return }
+        if let debugger { stop(for: debugger, .watchpoint(hit)) }
     }
 
     /// Single-steps `cpu`, emitting one canonical line per retired instruction.

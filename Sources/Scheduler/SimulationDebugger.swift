@@ -8,6 +8,9 @@ public enum DebugStop {
     case stepped(CPUDevice)
     /// The debugger asked to stop (`wantsInterrupt`): at a quantum boundary.
     case interrupted
+    /// A data watchpoint fired: the core that made the access stopped before
+    /// or after its instruction (MemoryWatchpoints.swift), or a device wrote.
+    case watchpoint(MemoryWatchpoints.Hit)
 }
 
 /// A debugger attached to a simulation (the GDB stub). The run calls

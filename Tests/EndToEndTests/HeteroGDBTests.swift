@@ -4,8 +4,9 @@ import XCTest
 /// One gdb-multiarch session debugging both clusters of `hetero` through
 /// one connection (`chimera run -S --gdb tcp::0`): the ARM kernel stops at
 /// a breakpoint, the x86 kernel's registers and its view of the shared RAM
-/// are read while both are stopped, both run to the end, and the run ends
-/// with the trace hash of the same run without gdb.
+/// are read while both are stopped, a watchpoint the ARM inferior sets on
+/// the shared RAM fires when the x86 core writes there, both run to the
+/// end, and the run ends with the trace hash of the same run without gdb.
 final class HeteroGDBTests: XCTestCase {
     static let gdb = "/usr/bin/gdb-multiarch"
 
@@ -50,7 +51,10 @@ final class HeteroGDBTests: XCTestCase {
             "file \(kernels.arm)", "target extended-remote :\(boundPort)",
             "add-inferior", "inferior 2", "file \(kernels.x86)", "attach 2",
             "info threads",
-            "inferior 1", "break expect", "continue",
+            // The reply's round word, which the x86 core writes: round 0 leaves
+            // it 0 (gdb stays quiet), round 1 makes it 1.
+            "inferior 1", "watch *(unsigned int *)0x80000800", "set debug remote 1", "continue", "set debug remote 0",
+            "delete", "break expect", "continue",
             "inferior 2", "info registers rip", "x/2xw 0xC0000000",
             "inferior 1", "delete", "continue",
         ]
@@ -61,9 +65,12 @@ final class HeteroGDBTests: XCTestCase {
 
         for expected in [
             "Thread 1.1 \"/machine/arm/cpu[0]\"", "Thread 2.1 \"/machine/x86/cpu[0]\"",
-            "hit Breakpoint 1, 0x", " in expect ()",
+            "hit Breakpoint 2, 0x", " in expect ()",
             "rip            0x", " <kmain+",
             "0xc0000000:\t0x50494e47",      // "PING" in the shared window, as the x86 side sees it
+            "Hardware watchpoint 1: *(unsigned int *)0x80000800",
+            "watchpoint: written by /machine/x86/cpu[0] at pc 0x",
+            "Old value = 0\nNew value = 1\n",
             "[Inferior 1 (process 1) exited normally]",
         ] {
             XCTAssertTrue(transcript.contains(expected), "missing '\(expected)' in:\n\(transcript)")

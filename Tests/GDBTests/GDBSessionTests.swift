@@ -9,7 +9,8 @@ import XCTest
 /// Debian's gdb-multiarch against the stub, in batch mode, on a program
 /// built with -O0 -g (Tests/Kernels/debug/gdb-target.c): breakpoints by
 /// function name, backtraces, locals, step into and over, finish, a thread
-/// switch, continue to the exit code; and the run ends exactly as without gdb.
+/// switch, a watchpoint on a global, continue to the exit code; and the run
+/// ends exactly as without gdb.
 final class GDBSessionTests: XCTestCase {
     static let gdb = "/usr/bin/gdb-multiarch"
 
@@ -74,6 +75,11 @@ final class GDBSessionTests: XCTestCase {
         "print round",
         "print watched_total",
         "delete",
+        // The store of round 1 and then of round 2 fire it (1 + 2, then 3 + 5).
+        "watch watched_total",
+        "continue",
+        "continue",
+        "delete",
         "continue",
     ]
 
@@ -92,6 +98,9 @@ final class GDBSessionTests: XCTestCase {
             "Breakpoint 1, accumulate (round=1) at gdb-target.c:17",
             "$4 = 1",
             "$5 = 1",
+            "Hardware watchpoint 2: watched_total",
+            "Old value = 1\nNew value = 3\n",
+            "Old value = 3\nNew value = 8\n",
             "[Inferior 1 (process 1) exited with code \(exitCode)]",
         ] {
             XCTAssertTrue(t.contains(expected), "missing '\(expected)' in:\n\(t)", file: file, line: line)

@@ -66,6 +66,8 @@ public enum StopReason: Hashable, Sendable {
     case exit(code: Int32)
     /// A breakpoint was hit at this address.
     case breakpoint(pc: UInt64)
+    /// A data watchpoint fired (`Machine.watchpoints.pendingHit` says which).
+    case watchpoint
     /// An exception the guest could not handle.
     case guestFault(GuestFault)
 }

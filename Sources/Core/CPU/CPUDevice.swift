@@ -45,6 +45,11 @@ open class CPUDevice: SimObject, CPU {
     /// The breakpoint at this address lets the next fetch there through: a
     /// debugger resuming a core stopped on a breakpoint sets it.
     public var breakpointSkip: UInt64?
+    /// True while the machine has data watchpoints (`Machine.insertWatchpoint`).
+    public internal(set) var watchpointsArmed = false
+    /// The instruction a watchpoint last stopped before: it runs without
+    /// stopping again when resumed (`watchpointStops(pc:retired:)`).
+    public var watchpointResume: (pc: UInt64, retired: UInt64)?
 
     public required init(_ creation: ObjectCreation) {
         stopFlag = UnsafeMutablePointer<UInt32>.allocate(capacity: 1)
@@ -161,6 +166,19 @@ open class CPUDevice: SimObject, CPU {
     open func debugTranslate(_ address: UInt64) -> UInt64? { missing() }
     /// The breakpoint list changed: drop whatever translation skipped the check.
     open func breakpointsChanged() { missing() }
+    /// The machine's watchpoints changed: drop read-TLB entries of pages
+    /// that became watched (MemoryWatchpoints.swift).
+    open func watchpointsChanged() { missing() }
+    /// A write made through an address space while this core ran (its own
+    /// store, or a device it drove) fired a watchpoint; the data is
+    /// written. Returns whether the core stops for it: by default at the
+    /// next block boundary; a core that can end a block after any store
+    /// stops after the instruction, and one resuming an instruction a
+    /// watchpoint stopped before (`watchpointStops`) goes on.
+    open func watchpointTriggered() -> Bool {
+        requestStop()
+        return true
+    }
 
     private func missing(_ requirement: String = #function) -> Never {
         preconditionFailure("\(type(of: self)) does not implement the CPU requirement '\(requirement)'")

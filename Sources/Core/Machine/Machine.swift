@@ -6,6 +6,8 @@ public final class Machine: SimObject {
     public let clock = Clock()
     /// Bytes sent by every UART of the machine.
     public let serial = SerialLog()
+    /// Data watchpoints a debugger set (CPUDevice+Debug.swift).
+    public let watchpoints = MemoryWatchpoints()
     /// Set when the guest or a device asked the simulation to end.
     public private(set) var exitRequest: (code: Int32, reason: String)?
     /// Interrupt wiring in the order it was made, for graphs and exports.

@@ -126,6 +126,7 @@ public final class AddressSpace {
             var v = value.littleEndian
             withUnsafeBytes(of: &v) { p.copyMemory(from: $0.baseAddress!, byteCount: size) }
             block.codeWritten(offset: offset, length: UInt64(size))
+            block.reportWrite(offset: offset, length: UInt64(size))
             return true
         case .mmio(let handler, let sizes, let offset, let available) where available >= UInt64(size):
             AddressSpace.mmioWrite(handler, sizes, offset: offset, size: size, value: value)
@@ -174,6 +175,7 @@ public final class AddressSpace {
                 let n = Int(min(available, UInt64(bytes.count - done)))
                 bytes.withUnsafeBytes { p.copyMemory(from: $0.baseAddress!.advanced(by: done), byteCount: n) }
                 block.codeWritten(offset: offset, length: UInt64(n))
+                block.reportWrite(offset: offset, length: UInt64(n))
                 done += n
             default:
                 guard write(a, size: 1, value: UInt64(bytes[done])) else { return a }

@@ -19,10 +19,15 @@ public final class RAMBlock {
     /// First byte of the host mapping.
     public let base: UnsafeMutableRawPointer
     public let size: UInt64
-    /// One byte per 4 KiB page: non-zero when some core has translated code there.
+    /// One byte per 4 KiB page: non-zero when some core has translated
+    /// code there or a debugger watches bytes there (`watchMark`). Either
+    /// sends stores to the page to the cores' slow paths.
     public let codePages: UnsafeMutablePointer<UInt8>
     private let codePagesBytes: Int
     private var observers: [WeakObserver] = []
+    /// The machine's watchpoints, once a debugger watched bytes here
+    /// (MemoryWatchpoints.swift). Weak: the machine owns both.
+    public internal(set) weak var watchpoints: MemoryWatchpoints?
 
     /// Guest page size used for code tracking.
     public static let pageShift: UInt64 = 12
@@ -68,6 +73,36 @@ public final class RAMBlock {
     /// its own; any non-zero byte means "some core translated code here".
     public static let genericCodeMark: UInt8 = 1
 
+    /// The `codePages` bit of a page holding bytes a debugger watches. It
+    /// survives code invalidation; cores keep such pages out of their read
+    /// TLBs.
+    public static let watchMark: UInt8 = 0x80
+
+    func setWatchMark(page: Int, _ on: Bool) {
+        if on { codePages[page] |= RAMBlock.watchMark } else { codePages[page] &= ~RAMBlock.watchMark }
+    }
+
+    /// Does a debugger watch bytes on the page holding `offset`?
+    @inline(__always)
+    public func isWatched(page offset: UInt64) -> Bool {
+        codePages[Int(offset >> RAMBlock.pageShift)] & RAMBlock.watchMark != 0
+    }
+
+    /// A write reached these bytes through an address space, after the
+    /// fact: tells the watchpoints if any of its pages is watched.
+    @inline(__always)
+    public func reportWrite(offset: UInt64, length: UInt64) {
+        var page = offset >> RAMBlock.pageShift
+        let last = (offset &+ max(length, 1) &- 1) >> RAMBlock.pageShift
+        while page <= last {
+            if codePages[Int(page)] & RAMBlock.watchMark != 0 {
+                watchpoints?.written(self, offset: offset, length: length)
+                return
+            }
+            page += 1
+        }
+    }
+
     /// Marks the page holding `offset` as containing translated code.
     @inline(__always)
     public func markCode(atOffset offset: UInt64, mark: UInt8 = RAMBlock.genericCodeMark) {
@@ -81,19 +116,20 @@ public final class RAMBlock {
         let last = (offset + max(length, 1) - 1) >> RAMBlock.pageShift
         var page = first
         while page <= last {
-            if codePages[Int(page)] != 0 { return true }
+            if codePages[Int(page)] & ~RAMBlock.watchMark != 0 { return true }
             page += 1
         }
         return false
     }
 
-    /// Reports a write over code pages to every observer and clears the marks
-    /// (observers re-mark pages when they translate again).
+    /// Reports a write over code pages to every observer and clears the code
+    /// marks (observers re-mark pages when they translate again; a watch
+    /// mark stays).
     public func codeWritten(offset: UInt64, length: UInt64) {
         guard touchesCode(offset: offset, length: length) else { return }
         let first = offset >> RAMBlock.pageShift
         let last = (offset + max(length, 1) - 1) >> RAMBlock.pageShift
-        for page in first...last { codePages[Int(page)] = 0 }
+        for page in first...last { codePages[Int(page)] &= RAMBlock.watchMark }
         for o in observers { o.observer?.codeWritten(in: self, offset: offset, length: length) }
     }
 

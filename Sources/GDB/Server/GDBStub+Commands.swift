@@ -46,9 +46,11 @@ extension GDBStub {
         case .writeMemory(let address, let bytes):
             connection.send(writeMemory(address, bytes) ? "OK" : GDBReply.error(0x0E))
         case .insertBreakpoint(let breakpoint), .removeBreakpoint(let breakpoint):
-            guard !breakpoint.type.isWatchpoint else { return connection.send("") }   // not yet: gdb falls back to stepping
-            guard let p = currentProcess else { return connection.send(GDBReply.error(2)) }
+            guard let (p, core) = current else { return connection.send(GDBReply.error(2)) }
             let insert = if case .insertBreakpoint = command { true } else { false }
+            if let kind = breakpoint.type.watchKind {
+                return connection.send(watch(breakpoint, kind, insert: insert, process: p, core: core) ? "OK" : GDBReply.error(0x0E))
+            }
             for core in p.cores {
                 if insert { core.insertBreakpoint(at: breakpoint.address) } else { core.removeBreakpoint(at: breakpoint.address) }
             }
@@ -58,8 +60,11 @@ extension GDBStub {
             resumeAll(stepping: [])
         case .step(let address):
             if let address, let core = generalThread { core.programCounter = address }
+            if address == nil, let core = generalThread, stepsOverForeignAccess(core) { return }
             resumeAll(stepping: generalThread.map { [$0] } ?? [])
         case .resume(let actions):
+            if actions.count == 1, let action = actions.first, action.kind == .step, let thread = action.thread,
+               let core = view.cores(thread, among: attached).first, stepsOverForeignAccess(core) { return }
             var stepping: [CPUDevice] = []
             for action in actions {
                 switch action.kind {
@@ -78,7 +83,10 @@ extension GDBStub {
             connection.send(GDBReply.stopped(signal: .trap, thread: GDBThreadID(process: .id(pid), thread: .id(1))))
         case .detach(let pid):
             if let pid { attached.removeAll { $0 == pid } } else { attached.removeAll() }
-            if let pid, let p = view.process(pid) { for core in p.cores { core.removeAllBreakpoints() } }
+            if let pid, let p = view.process(pid) {
+                for core in p.cores { core.removeAllBreakpoints() }
+                machine.removeWatchpoints(owner: pid)
+            }
             connection.send("OK")
             if attached.isEmpty {
                 detachAll()
@@ -159,10 +167,26 @@ extension GDBStub {
         return ok
     }
 
+    /// gdb steps an AArch64 thread over the instruction it believes made
+    /// the access a watchpoint reported, with every other thread stopped.
+    /// When the access was another core's or a device's, that thread made
+    /// none: the step is complete without running anything (running the
+    /// machine for it would let the others run while gdb has the
+    /// watchpoints removed). True when the step was answered so.
+    func stepsOverForeignAccess(_ core: CPUDevice) -> Bool {
+        defer { foreignWatchStop = nil }
+        guard let stopped = foreignWatchStop, stopped === core, let tid = view.threadID(of: core) else { return false }
+        let reply = GDBReply.stopped(signal: .trap, thread: tid)
+        lastStopReply = reply
+        connection.send(reply)
+        return true
+    }
+
     /// Resumes the machine: the cores in `stepping` stop after one more
     /// instruction, the rest run on. A core sitting on the breakpoint it
     /// stopped at executes that instruction first.
     func resumeAll(stepping: [CPUDevice]) {
+        foreignWatchStop = nil
         stepTargets.removeAll()
         for core in stepping { stepTargets[ObjectIdentifier(core)] = core.instructionsRetired &+ 1 }
         for p in view.processes {
@@ -207,6 +231,21 @@ extension GDBStub {
         return true
     }
 
+    /// `Z2`–`Z4`/`z2`–`z4`: data watchpoints on the bytes the current
+    /// thread's translation (or `monitor memory physical`) maps the
+    /// range to, seen by every core and device (MemoryWatchpoints.swift).
+    func watch(_ point: GDBBreakpoint, _ kind: MemoryWatchpoints.Kind, insert: Bool,
+               process p: GDBMachineView.Process, core: CPUDevice) -> Bool {
+        guard point.kind > 0 else { return false }
+        let length = UInt64(point.kind)
+        guard insert else {
+            return machine.removeWatchpoint(at: point.address, length: length, kind: kind, owner: p.pid)
+        }
+        let physical = physicalMemory
+        return machine.insertWatchpoint(at: point.address, length: length, kind: kind, owner: p.pid,
+                                        memory: p.cluster.memory) { physical ? $0 : core.debugTranslate($0) }
+    }
+
     /// `monitor memory physical|virtual` is the stub's own; the rest goes to the human monitor.
     func monitor(_ text: String) -> String {
         let words = text.split(separator: " ").map(String.init)
@@ -232,5 +271,17 @@ extension GDBStub {
             }
         }
         return xml + "</threads>\n"
+    }
+}
+
+extension GDBBreakpointType {
+    /// The accesses a watchpoint type stops on; nil for breakpoints.
+    var watchKind: MemoryWatchpoints.Kind? {
+        switch self {
+        case .software, .hardware: nil
+        case .writeWatchpoint: .write
+        case .readWatchpoint: .read
+        case .accessWatchpoint: .access
+        }
     }
 }

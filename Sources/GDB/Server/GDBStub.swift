@@ -43,6 +43,9 @@ public final class GDBStub: SimulationDebugger, @unchecked Sendable {
     var awaitingStop = false
     var physicalMemory = false
     var breakpointStops: [ObjectIdentifier: UInt64] = [:]
+    /// The AArch64 thread a watchpoint stop named although another core or
+    /// a device made the access (`stepsOverForeignAccess`).
+    var foreignWatchStop: CPUDevice?
     /// What gdb's `qSupported` offered (only asked `contains`, never iterated).
     var peerFeatures: Set<String> = []
     private var resumeRequested = false
@@ -162,9 +165,12 @@ public final class GDBStub: SimulationDebugger, @unchecked Sendable {
         interruptFlag.store(false, ordering: .sequentiallyConsistent)
     }
 
-    /// Forgets the debugger: no breakpoint or step stays behind.
+    /// Forgets the debugger: no breakpoint, watchpoint or step stays behind.
     func detachAll() {
-        for p in view.processes { for core in p.cores { core.removeAllBreakpoints() } }
+        for p in view.processes {
+            for core in p.cores { core.removeAllBreakpoints() }
+            machine.removeWatchpoints(owner: p.pid)
+        }
         stepTargets.removeAll()
         attached.removeAll()
         awaitingStop = false
@@ -186,6 +192,31 @@ public final class GDBStub: SimulationDebugger, @unchecked Sendable {
             let core = generalThread ?? view.processes[0].cores[0]
             return GDBReply.stopped(signal: awaitingStop ? .interrupt : .trap,
                                     thread: view.threadID(of: core) ?? GDBStub.firstThread)
+        case .watchpoint(let hit):
+            return watchpointReply(hit)
         }
+    }
+
+    /// A watchpoint stops a thread of the process that set it, since gdb
+    /// looks for the watchpoint among that inferior's: the accessing core
+    /// when it belongs there, else the current thread (or the first) of
+    /// that process, and gdb's console says who made the access.
+    private func watchpointReply(_ hit: MemoryWatchpoints.Hit) -> String {
+        let owner = view.process(hit.watch.owner) ?? view.processes[0]
+        let accessor = hit.cpu.flatMap { cpu in owner.cores.first { $0 === cpu } }
+        let core = accessor ?? generalThread.flatMap { t in owner.cores.first { $0 === t } } ?? owner.cores[0]
+        generalThread = core
+        // gdb steps an AArch64 thread over a watchpoint's access (it stops before the access there).
+        foreignWatchStop = accessor == nil && owner.cores[0].architecture == .aarch64 ? core : nil
+        if accessor == nil, awaitingStop, connection.isConnected {
+            let who = hit.cpu.map { "\($0.path) at pc 0x\(String($0.programCounter, radix: 16))" } ?? "a device"
+            connection.send("O" + GDBHex.encodeText("watchpoint: \(hit.write ? "written" : "read") by \(who)\n"))
+        }
+        let cause: GDBStopCause = switch hit.watch.kind {
+        case .write: .writeWatchpoint(address: hit.address)
+        case .read: .readWatchpoint(address: hit.address)
+        case .access: .accessWatchpoint(address: hit.address)
+        }
+        return GDBReply.stopped(signal: .trap, thread: view.threadID(of: core) ?? GDBStub.firstThread, cause: cause)
     }
 }

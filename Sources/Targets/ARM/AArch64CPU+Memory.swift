@@ -91,7 +91,8 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
         guard let memory = cluster?.memory else { throw raiseDataAbort(address: a, write: false, status: 0x10, pc: pc) }
         let page = try translate(a, .read, pc: pc)
         switch tlb.fill(a, .read, page, memory: memory) {
-        case .ram(let p, _, _, _, _):
+        case .ram(let p, _, let block, let offset, _):
+            if _slowPath(block.isWatched(page: offset)) { try checkWatchpoint(block, offset, size, write: false, pc: pc) }
             var v: UInt64 = 0
             withUnsafeMutableBytes(of: &v) { $0.baseAddress!.copyMemory(from: p, byteCount: size) }
             return v
@@ -138,6 +139,7 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
         switch tlb.fill(a, .write, page, memory: memory) {
         case .ram(let p, _, let block, let offset, let writable):
             guard writable else { return }   // ROM ignores writes
+            if _slowPath(block.isWatched(page: offset)) { try checkWatchpoint(block, offset, size, write: true, pc: pc) }
             var v = value
             withUnsafeBytes(of: &v) { p.copyMemory(from: $0.baseAddress!, byteCount: size) }
             if block.codePages[Int(offset >> RAMBlock.pageShift)] != 0 {
@@ -151,6 +153,21 @@ extension AArch64CPU: SoftTLBMissHandler, AddressTranslator {
         case .unmapped:
             throw raiseDataAbort(address: a, write: true, status: 0x10, pc: pc)
         }
+    }
+
+    /// Stops before the instruction at `pc` when its access of `size` bytes
+    /// at `offset` in `block` fires a watchpoint, as an AArch64 watchpoint
+    /// exception would (gdb steps over it): the instruction does not
+    /// retire, and runs through when resumed (`watchpointStops`).
+    @inline(never)
+    func checkWatchpoint(_ block: RAMBlock, _ offset: UInt64, _ size: Int, write: Bool, pc: UInt64) throws(GuestTrap) {
+        guard let set = block.watchpoints,
+              let watch = set.match(block, offset: offset, length: UInt64(size), write: write),
+              watchpointStops(pc: pc, retired: st.pointee.retired &+ ((pc &- st.pointee.blockPC) >> 2)) else { return }
+        set.record(MemoryWatchpoints.Hit(watch: watch, write: write, offset: offset, cpu: self))
+        st.pointee.pc = pc
+        pendingStop = .watchpoint
+        throw GuestTrap.delivered
     }
 
     /// A device's request from a store (`DeviceWriteEffect`): an exit ends

@@ -210,6 +210,9 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
         flushTranslations()
     }
 
+    /// Watched pages must miss the read TLB (stores see the mark themselves).
+    override public func watchpointsChanged() { flushTLB() }
+
     /// WFI wakes on interrupts (masked or not); WFE also on events (AArch64CPU+Events.swift).
     override public var hasPendingWakeup: Bool {
         irqLevel || fiqLevel || virtualInterruptPending || (waitingForEvent && (eventRegister || monitorCleared))
@@ -678,12 +681,12 @@ public final class AArch64CPU: CPUDevice, CodeWriteObserver {
 
     private func finishStop(_ s: StopReason) -> StopReason {
         switch s {
-        case .halted, .breakpoint: break
+        case .halted, .breakpoint, .watchpoint: break
         default: powerState = .stopped
         }
         if case .poweredOff = s { powerState = .off; pendingStop = nil }
         switch s {
-        case .halted, .breakpoint: pendingStop = nil
+        case .halted, .breakpoint, .watchpoint: pendingStop = nil
         default: break
         }
         return s

@@ -79,6 +79,10 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
             let second = (va | 0xFFF) &+ 1
             let pa1 = try translate(second, .read)
             let n0 = Int(second &- va)
+            if _slowPath(watchpointsArmed) {
+                try checkReadWatchpoint(pa0, n0)
+                try checkReadWatchpoint(pa1, size - n0)
+            }
             var v: UInt64 = 0
             for k in 0..<size {
                 let pa = k < n0 ? pa0 &+ UInt64(k) : pa1 &+ UInt64(k - n0)
@@ -89,8 +93,34 @@ extension X86CPU: SoftTLBMissHandler, AddressTranslator {
         let pa = try refill(va, .read)
         // `refill` put a device page's range into the device TLB.
         if let v = tlb.devices.read(va, size: size) { return v }
+        if _slowPath(watchpointsArmed) { try checkReadWatchpoint(pa, size) }
         return physicalRead(pa, size)
     }
+
+    /// Stops before the reading instruction when `size` bytes at physical
+    /// `pa` fire a watchpoint; resumed, the instruction runs through
+    /// (`watchpointStops`). Reads stop before, since the value the
+    /// instruction loads cannot be taken back; writes stop after
+    /// (`watchpointTriggered`), as x86 data breakpoints do.
+    @inline(never)
+    func checkReadWatchpoint(_ pa: UInt64, _ size: Int) throws(X86Fault) {
+        guard let mem = cluster?.memory, case .ram(_, _, let block, let offset, _) = mem.target(of: pa),
+              block.isWatched(page: offset), let set = block.watchpoints,
+              let watch = set.match(block, offset: offset, length: UInt64(size), write: false),
+              watchpointStops(pc: hot.pointee.rip, retired: hot.pointee.retired) else { return }
+        let hit = MemoryWatchpoints.Hit(watch: watch, write: false, offset: offset, cpu: self)
+        guard executingBlocks else {
+            // Delivering an event read it (an IDT or TSS entry): stop once that is done.
+            set.record(hit)
+            watchStopPending = true
+            requestStop()
+            return
+        }
+        set.record(hit)
+        leaveReason = .watchpoint
+        throw X86Fault.stopBefore
+    }
+
 
     @inline(never)
     public func writeMiss(_ va: UInt64, size: Int, value: UInt64, context: UInt64) throws(GuestTrap) {

@@ -63,8 +63,13 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
     var interruptShadow: UInt64 = .max
     /// Exception being delivered, for #DF and triple-fault detection.
     var deliveringVector: Int = -1
-    /// Why the loop should return after a `leave`.
+    /// Why the loop should return after a `leave` or `stopBefore`.
     var leaveReason: StopReason = .budgetExhausted
+    /// A store fired a watchpoint: the loop returns `.watchpoint` once the instruction is done.
+    var watchStopPending = false
+    /// True while the executor runs instructions (so a read watchpoint may
+    /// stop before one); false while the loop delivers events.
+    var executingBlocks = false
     var nmiPending = false
     /// Vector of the last exception raised (delivered or reported), for tests and monitors.
     public internal(set) var lastExceptionVector: UInt8?
@@ -160,6 +165,22 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         flushTLB()
         flushBlocks()
     }
+
+    /// A store of the running instruction fired a watchpoint (through the
+    /// address space, so the bytes are written): the block ends after the
+    /// instruction and the core stops. Not for an instruction resumed after
+    /// its read stopped it.
+    override public func watchpointTriggered() -> Bool {
+        guard watchpointStops(pc: hot.pointee.rip, retired: hot.pointee.retired) else { return false }
+        hot.pointee.abortBlock = 1
+        watchStopPending = true
+        requestStop()
+        return true
+    }
+
+    /// Watched pages must miss the read TLB (stores see the mark themselves).
+    override public func watchpointsChanged() { flushTLB() }
+
     override public var programCounter: UInt64 {
         get { hot.pointee.rip }
         set { hot.pointee.rip = newValue }
@@ -278,8 +299,13 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
         let hot = self.hot
         let stop = self.stopFlag
         while true {
-            if hot.pointee.retired >= end { return .budgetExhausted }
-            if stop.pointee != 0 { return .budgetExhausted }
+            if hot.pointee.retired >= end || stop.pointee != 0 {
+                if _slowPath(watchStopPending) {
+                    watchStopPending = false
+                    return .watchpoint
+                }
+                return .budgetExhausted
+            }
             var single = false
             if hot.pointee.pending != 0 {
                 switch serviceEvents() {
@@ -287,6 +313,8 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                 case .singleStep: single = true
                 case .stop(let reason): return reason
                 }
+                // Delivering an interrupt pushed onto watched bytes.
+                if _slowPath(watchStopPending) { continue }
             }
             do throws(X86Fault) {
                 let next = try findBlock(hot.pointee.rip)
@@ -295,9 +323,12 @@ public final class X86CPU: CPUDevice, CodeWriteObserver {
                     blocks.link(from: chainMissSlot, pc: hot.pointee.rip, to: next)
                 }
                 chainMissSlot = -1
-                if let trap = executor.execute(next, until: single ? hot.pointee.retired &+ 1 : end) { throw trap }
+                executingBlocks = true
+                let trap = executor.execute(next, until: single ? hot.pointee.retired &+ 1 : end)
+                executingBlocks = false
+                if let trap { throw trap }
             } catch {
-                if error.vector == X86Fault.leave.vector {
+                if error.vector == X86Fault.leave.vector || error.vector == X86Fault.stopBefore.vector {
                     let reason = leaveReason
                     if powerState != .stopped { leaveReason = .budgetExhausted }
                     if case .budgetExhausted = reason { continue }
