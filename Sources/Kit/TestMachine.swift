@@ -118,9 +118,20 @@ public final class TestMachine {
     @discardableResult
     public func startGDB(on endpoint: MonitorEndpoint = .tcp(host: "127.0.0.1", port: 0),
                          waitForDebugger: Bool = false) throws -> GDBStub {
+        try startGDB(ports: [(nil, endpoint)], waitForDebugger: waitForDebugger)
+    }
+
+    /// `startGDB` with a port per set of clusters, as `--gdb` repeated:
+    /// `ports` as `--gdb` spells them (`arm=tcp::0`, `tcp::0`).
+    @discardableResult
+    public func startGDB(ports: [String], waitForDebugger: Bool = false) throws -> GDBStub {
+        try startGDB(ports: GDBPorts.parse(ports, in: machine), waitForDebugger: waitForDebugger)
+    }
+
+    private func startGDB(ports: [(clusters: [Cluster]?, endpoint: MonitorEndpoint)], waitForDebugger: Bool) throws -> GDBStub {
         try start()
         if let gdbStub { return gdbStub }
-        let stub = try GDBStub(machine: machine, endpoint: endpoint, waitForDebugger: waitForDebugger)
+        let stub = try GDBStub(machine: machine, ports: ports, waitForDebugger: waitForDebugger)
         simulation?.debugger = stub
         gdbStub = stub
         return stub

@@ -62,8 +62,8 @@ struct Run: ParsableCommand {
           help: "Realize, then hold the machine at reset until QMP 'cont' or a debugger (--gdb) continues it.")
     var startPaused = false
 
-    @Option(name: .long, help: ArgumentHelp("Serve gdb's remote protocol on tcp:[HOST]:PORT (loopback unless HOST is given): every cluster a process, every core a thread; see Documentation/Debugging.md.", valueName: "endpoint"))
-    var gdb: String?
+    @Option(name: .long, help: ArgumentHelp("Serve gdb's remote protocol on tcp:[HOST]:PORT (loopback unless HOST is given): every cluster a process, every core a thread. Repeatable: SELECTOR=tcp:[HOST]:PORT serves the clusters SELECTOR names (as for --kernel) on a port of their own, and the plain form the rest; see Documentation/Debugging.md.", valueName: "[selector=]endpoint"))
+    var gdb: [String] = []
 
     @Flag(name: .customShort("s"), help: "Shorthand for --gdb tcp::1234.")
     var gdbDefault = false
@@ -77,20 +77,19 @@ struct Run: ParsableCommand {
     func validate() throws {
         if board == nil && !preconfig { throw ValidationError("give a BOARD, or --preconfig with --qmp to build the machine over QMP") }
         if (preconfig || qmpRecord != nil) && qmp.isEmpty { throw ValidationError("--preconfig and --qmp-record need --qmp") }
-        if startPaused && qmp.isEmpty && gdbEndpoint == nil { throw ValidationError("-S (--gdb-wait) needs --qmp or --gdb to continue the machine") }
-        if gdb != nil && gdbDefault { throw ValidationError("-s is --gdb tcp::1234; give one of them") }
-        if preconfig && gdbEndpoint != nil { throw ValidationError("--gdb attaches to a built machine; it does not combine with --preconfig") }
+        if startPaused && qmp.isEmpty && gdbPorts.isEmpty { throw ValidationError("-S (--gdb-wait) needs --qmp or --gdb to continue the machine") }
+        if !gdb.isEmpty && gdbDefault { throw ValidationError("-s is --gdb tcp::1234; give one of them") }
+        if preconfig && !gdbPorts.isEmpty { throw ValidationError("--gdb attaches to a built machine; it does not combine with --preconfig") }
         if commands != nil && !qmp.isEmpty { throw ValidationError("--commands replays a record without a monitor; drop --qmp") }
     }
 
-    /// `--gdb`, or `-s`'s default.
-    var gdbEndpoint: String? { gdb ?? (gdbDefault ? "tcp::1234" : nil) }
+    /// `--gdb` (each), or `-s`'s default.
+    var gdbPorts: [String] { gdbDefault ? ["tcp::1234"] : gdb }
 
     /// Starts a GDB stub on the realized machine (`--gdb`, `-s`, QMP `gdbserver`).
-    func startGDB(_ machine: Machine, on text: String, wait: Bool) throws(ChimeraError) -> GDBStub {
-        guard text.hasPrefix("tcp:") else { throw ChimeraError(.generic, "--gdb '\(text)': use tcp:[HOST]:PORT, e.g. tcp::1234") }
-        let endpoint = try MonitorEndpoint(parsing: text, option: "--gdb")
-        let stub = try GDBStub(machine: machine, endpoint: endpoint, allowRemote: true, waitForDebugger: wait)
+    func startGDB(_ machine: Machine, on arguments: [String], wait: Bool) throws(ChimeraError) -> GDBStub {
+        let ports = try GDBPorts.parse(arguments, in: machine)
+        let stub = try GDBStub(machine: machine, ports: ports, allowRemote: true, waitForDebugger: wait)
         let dispatcher = try MonitorDispatcher(machine: machine)
         stub.monitorCommand = { dispatcher.humanCommand($0) }
         stub.log = { printError($0) }
@@ -123,8 +122,8 @@ struct Run: ParsableCommand {
             let consoleDevice = replay == nil ? try Console.device(in: machine, choice: console) : nil
             var attached: Console?
             defer { attached?.stop() }
-            if gdbEndpoint != nil && machine.state != .realized { try machine.realizeMachine() }
-            var stub = try gdbEndpoint.map { text throws(ChimeraError) in try startGDB(machine, on: text, wait: startPaused) }
+            if !gdbPorts.isEmpty && machine.state != .realized { try machine.realizeMachine() }
+            var stub = gdbPorts.isEmpty ? nil : try startGDB(machine, on: gdbPorts, wait: startPaused)
             defer { stub?.close() }
             let configure: (Simulation) -> Void = { sim in
                 sim.debugger = stub
@@ -168,7 +167,7 @@ struct Run: ParsableCommand {
                                            configureMonitor: { dispatcher in
                     dispatcher.startGDBServer = { text throws(ChimeraError) in
                         if let running = stub { throw ChimeraError(.generic, "gdbserver: a GDB stub already serves this machine on \(running.endpoint)") }
-                        let started = try startGDB(machine, on: text, wait: false)
+                        let started = try startGDB(machine, on: [text], wait: false)
                         dispatcher.simulation?.debugger = started
                         stub = started
                         return started.endpoint.description

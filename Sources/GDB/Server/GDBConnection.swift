@@ -8,37 +8,77 @@ import Glibc
 import Darwin
 #endif
 
-/// The byte side of the stub: a listening socket, one client at a time
-/// (another is accepted and closed at once), a reader thread that frames
-/// packets, acknowledges them and turns Ctrl-C into `onInterrupt`, and an
-/// inbox the simulation thread takes commands from.
-///
-/// Sendable by hand: what its threads share is behind a `Mutex`, an
-/// `Atomic` or the semaphore; `onConnect`/`onInterrupt` are set before
-/// `start()` and only read afterwards.
-final class GDBConnection: @unchecked Sendable {
+/// What the stub's connections tell the simulation thread, in arrival
+/// order across all of them: each event carries the index of the
+/// connection it came from. Shared by every connection of one stub, so the
+/// stub waits on one queue however many ports it serves.
+final class GDBInbox: @unchecked Sendable {
     enum Event {
         case connected
         case disconnected
+        /// Ctrl-C (also raises the stub's interrupt flag).
+        case interrupt
         case command(GDBCommand)
     }
 
+    private let queue = Mutex<[(Int, Event)]>([])
+    private let arrived = DispatchSemaphore(value: 0)
+
+    func post(_ event: Event, from connection: Int) {
+        queue.withLock { $0.append((connection, event)) }
+        arrived.signal()
+    }
+
+    /// The next event if one is queued.
+    func poll() -> (Int, Event)? {
+        queue.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+    }
+
+    /// Blocks until the next event.
+    func next() -> (Int, Event) {
+        while true {
+            if let event = poll() { return event }
+            arrived.wait()
+        }
+    }
+
+    /// The next event within `deadline`, else nil.
+    func next(before deadline: DispatchTime) -> (Int, Event)? {
+        while true {
+            if let event = poll() { return event }
+            if arrived.wait(timeout: deadline) == .timedOut { return nil }
+        }
+    }
+}
+
+/// The byte side of one port of the stub: a listening socket, one client
+/// at a time (another is accepted and turned away), a reader thread that
+/// frames packets, acknowledges them and turns Ctrl-C into `onInterrupt`,
+/// and the shared inbox the simulation thread takes commands from.
+///
+/// Sendable by hand: what its threads share is behind a `Mutex`, an
+/// `Atomic` or the inbox; `onConnect`/`onInterrupt` are set before
+/// `start()` and only read afterwards.
+final class GDBConnection: @unchecked Sendable {
     let endpoint: MonitorEndpoint
+    /// Called on a reader thread after the event is posted.
     var onConnect: @Sendable () -> Void = {}
     var onInterrupt: @Sendable () -> Void = {}
 
     private let listener: SocketListener
     private let client = Mutex<Int32>(-1)
-    private let inbox = Mutex<[Event]>([])
-    private let arrived = DispatchSemaphore(value: 0)
+    private let inbox: GDBInbox
+    private let index: Int
     private let noAck = Atomic<Bool>(false)
     private let closed = Atomic<Bool>(false)
     /// The last packet sent, for a `-` (resend) in ack mode.
     private let lastSent = Mutex<[UInt8]>([])
 
-    init(endpoint: MonitorEndpoint, allowRemote: Bool) throws(ChimeraError) {
+    init(endpoint: MonitorEndpoint, allowRemote: Bool, inbox: GDBInbox, index: Int) throws(ChimeraError) {
         listener = try SocketListener.open(endpoint, allowRemote: allowRemote, option: "--gdb")
         self.endpoint = listener.endpoint
+        self.inbox = inbox
+        self.index = index
     }
 
     var isConnected: Bool { client.withLock { $0 } >= 0 }
@@ -55,14 +95,6 @@ final class GDBConnection: @unchecked Sendable {
         }
     }
 
-    /// Blocks until the next event.
-    func next() -> Event {
-        while true {
-            if let event = inbox.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return event }
-            arrived.wait()
-        }
-    }
-
     /// Sends one packet with `payload`.
     func send(_ payload: String) { send(bytes: Array(payload.utf8)) }
 
@@ -70,20 +102,6 @@ final class GDBConnection: @unchecked Sendable {
         let packet = GDBPacket.encode(payload)
         lastSent.withLock { $0 = packet }
         write(packet)
-    }
-
-    /// Answers what arrives for up to `seconds` with `answer` (nil: no
-    /// reply), then returns; used after the run has ended.
-    func drain(seconds: Double, answer: (GDBCommand) -> String?) {
-        let deadline = DispatchTime.now() + seconds
-        while isConnected {
-            if let event = inbox.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
-                guard case .command(let command) = event else { return }
-                if let reply = answer(command) { send(reply) }
-                continue
-            }
-            if arrived.wait(timeout: deadline) == .timedOut { return }
-        }
     }
 
     // MARK: Threads
@@ -107,10 +125,10 @@ final class GDBConnection: @unchecked Sendable {
                 continue
             }
             noAck.store(false, ordering: .sequentiallyConsistent)
-            // The stop request first, then the event: a machine already
-            // stopped clears the request when it takes the event.
-            onConnect()
+            // The event first, then the stop request: the stop the request
+            // makes finds the event queued.
             post(.connected)
+            onConnect()
             _ = PosixIO.startThread { [self] in readLoop(fd) }
         }
     }
@@ -129,6 +147,7 @@ final class GDBConnection: @unchecked Sendable {
                 case .nack:
                     write(lastSent.withLock { $0 })
                 case .interrupt:
+                    post(.interrupt)
                     onInterrupt()
                 case .badChecksum:
                     if !noAck.load(ordering: .sequentiallyConsistent) { write([UInt8(ascii: "-")]) }
@@ -154,10 +173,7 @@ final class GDBConnection: @unchecked Sendable {
         }
     }
 
-    private func post(_ event: Event) {
-        inbox.withLock { $0.append(event) }
-        arrived.signal()
-    }
+    private func post(_ event: GDBInbox.Event) { inbox.post(event, from: index) }
 
     /// Sends under the client lock, so the reader cannot close the socket
     /// (and a new client get its number) while a reply is on its way.

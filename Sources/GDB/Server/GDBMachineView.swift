@@ -1,9 +1,9 @@
 import ChimeraCore
 
-/// The machine as gdb sees it: each cluster whose cores gdb can describe is
-/// a process (pid 1, 2, … in composition-tree order), each of its cores a
-/// thread (tid 1, 2, …). Built once after realize; the tree does not change
-/// while a debugger is attached.
+/// The machine as one gdb connection sees it: each cluster it serves whose
+/// cores gdb can describe is a process (pid 1, 2, … in composition-tree
+/// order), each of its cores a thread (tid 1, 2, …). Built once after
+/// realize; the tree does not change while a debugger is attached.
 struct GDBMachineView {
     struct Process {
         let pid: Int
@@ -15,9 +15,10 @@ struct GDBMachineView {
 
     let processes: [Process]
 
-    init(machine: Machine) {
+    /// The view of `clusters` (every cluster of `machine` when nil).
+    init(machine: Machine, clusters: [Cluster]? = nil) {
         var list: [Process] = []
-        for cluster in machine.subtree.compactMap({ $0 as? Cluster }) {
+        for cluster in machine.clusters where clusters?.contains(where: { $0 === cluster }) ?? true {
             let cores = cluster.cpus
             guard let first = cores.first, let description = GDBArchitectureDescription(for: first.architecture),
                   cores.allSatisfy({ $0.architecture == first.architecture }) else { continue }

@@ -4,219 +4,177 @@ import ChimeraScheduler
 import Dispatch
 import Synchronization
 
-/// A GDB remote stub for one machine (Documentation/Debugging.md): every
-/// cluster gdb can describe is a process on one connection, each core a
-/// thread, and the machine stops as a whole (all-stop).
+/// A GDB remote stub for one machine (Documentation/Debugging.md), on one
+/// port or several: each port serves a set of clusters (all of them, or
+/// those `--gdb SELECTOR=…` named), each cluster gdb can describe is a
+/// process of that port's connection, each core a thread. The machine
+/// stops as a whole (all-stop), whichever port reported the stop.
 ///
-/// Two threads of its own move bytes (`GDBConnection`); everything that
-/// touches the machine happens on the simulation's thread, inside
-/// `debugStop`, where the scheduler has every core at an instruction
-/// boundary and waits for the stub to resume it. Breakpoints and steps are
-/// checked by the cores and the scheduler at the same points a run without
-/// gdb passes, so a debugged run ends with the same output and trace hash.
+/// Its connections' threads only move bytes (`GDBConnection`) into one
+/// inbox; everything that touches the machine happens on the simulation's
+/// thread, inside `debugStop`, where the scheduler has every core at an
+/// instruction boundary and waits for the stub to resume it. Breakpoints
+/// and steps are checked by the cores and the scheduler at the same points
+/// a run without gdb passes, so a debugged run ends with the same output
+/// and trace hash.
 ///
-/// Sendable by hand: the connection's callbacks run on its threads and
+/// The machine runs again once no connected debugger holds it: one holds
+/// it from the stop it was told of (its own stop, or the answer to its
+/// Ctrl-C) until it resumes. gdb's multi-target all-stop does just that
+/// with one port per cluster: it interrupts the other connections when
+/// one reports a stop, and resumes each when it continues.
+///
+/// Sendable by hand: the connections' callbacks run on their threads and
 /// touch only `interruptFlag` (atomic); every other field is used on the
 /// simulation thread alone (`debugStop`, `runEnded`).
 public final class GDBStub: SimulationDebugger, @unchecked Sendable {
-    /// Where it listens, as bound (port 0 replaced by the real one).
-    public var endpoint: MonitorEndpoint { connection.endpoint }
+    /// Where the first port listens, as bound (port 0 replaced by the real one).
+    public var endpoint: MonitorEndpoint { sessions[0].connection.endpoint }
+    /// Every port, in the order given.
+    public var endpoints: [MonitorEndpoint] { sessions.map(\.connection.endpoint) }
     /// Runs a human-monitor command for `monitor …` (qRcmd) and returns its output.
     public var monitorCommand: ((String) -> String)?
     /// Told when a debugger connects or goes.
     public var log: (String) -> Void = { _ in }
 
     let machine: Machine
-    let view: GDBMachineView
-    /// `p1.1`: the thread a stop names when its core is unknown.
-    static let firstThread = GDBThreadID(process: .id(1), thread: .id(1))
-    let connection: GDBConnection
+    private(set) var sessions: [GDBSession] = []
+    private let inbox = GDBInbox()
     private let interruptFlag = Atomic<Bool>(false)
     /// `-S`: the first stop waits for a debugger to connect.
     private var waitingForDebugger: Bool
 
-    // Simulation-thread state.
-    var attached: [Int] = []
-    var generalThread: CPUDevice?
-    var stepTargets: [ObjectIdentifier: UInt64] = [:]
-    var lastStopReply: String?
-    var awaitingStop = false
-    var physicalMemory = false
-    var breakpointStops: [ObjectIdentifier: UInt64] = [:]
-    /// The AArch64 thread a watchpoint stop named although another core or
-    /// a device made the access (`stepsOverForeignAccess`).
-    var foreignWatchStop: CPUDevice?
-    /// What gdb's `qSupported` offered (only asked `contains`, never iterated).
-    var peerFeatures: Set<String> = []
-    private var resumeRequested = false
+    /// Serves every cluster on one port, `endpoint` (loopback only unless
+    /// `allowRemote`). With `waitForDebugger`, the machine stays at reset
+    /// until gdb continues it.
+    public convenience init(machine: Machine, endpoint: MonitorEndpoint, allowRemote: Bool = false,
+                            waitForDebugger: Bool = false) throws(ChimeraError) {
+        try self.init(machine: machine, ports: [(nil, endpoint)], allowRemote: allowRemote, waitForDebugger: waitForDebugger)
+    }
 
-    /// Listens on `endpoint` (loopback only unless `allowRemote`). With
-    /// `waitForDebugger`, the machine stays at reset until gdb continues it.
-    public init(machine: Machine, endpoint: MonitorEndpoint, allowRemote: Bool = false,
+    /// Serves each port's clusters (nil: every cluster no other port
+    /// names). A cluster may be served by one port only.
+    public init(machine: Machine, ports: [(clusters: [Cluster]?, endpoint: MonitorEndpoint)], allowRemote: Bool = false,
                 waitForDebugger: Bool = false) throws(ChimeraError) {
         self.machine = machine
-        view = GDBMachineView(machine: machine)
-        guard !view.processes.isEmpty else {
-            throw ChimeraError.object(machine.path, "--gdb: no cluster here has cores gdb can describe (AArch64 or x86-64)")
-        }
-        connection = try GDBConnection(endpoint: endpoint, allowRemote: allowRemote)
         waitingForDebugger = waitForDebugger
-        interruptFlag.store(waitForDebugger, ordering: .sequentiallyConsistent)
-        connection.onConnect = { [unowned self] in
-            // gdb expects a stopped target when it connects, as QEMU gives it.
-            self.interruptFlag.store(true, ordering: .sequentiallyConsistent)
+        let named = ports.flatMap { $0.clusters ?? [] }
+        for (i, cluster) in named.enumerated() where named[..<i].contains(where: { $0 === cluster }) {
+            throw ChimeraError.object(cluster.path, "--gdb: two ports serve this cluster; give each cluster one")
         }
-        connection.onInterrupt = { [unowned self] in self.interruptFlag.store(true, ordering: .sequentiallyConsistent) }
-        connection.start()
+        guard ports.filter({ $0.clusters == nil }).count <= 1 else {
+            throw ChimeraError(.generic, "--gdb: more than one port serves 'every other cluster'; give the others a SELECTOR=")
+        }
+        var views: [(GDBMachineView, MonitorEndpoint)] = []
+        for port in ports {
+            let clusters = port.clusters ?? machine.clusters.filter { c in !named.contains { $0 === c } }
+            let view = GDBMachineView(machine: machine, clusters: clusters)
+            guard !view.processes.isEmpty else {
+                let what = port.clusters.map { $0.map(\.path).joined(separator: ", ") } ?? "the machine"
+                throw ChimeraError.object(machine.path, "--gdb \(port.endpoint): no cluster of \(what) has cores gdb can describe (AArch64 or x86-64)")
+            }
+            views.append((view, port.endpoint))
+        }
+        interruptFlag.store(waitForDebugger, ordering: .sequentiallyConsistent)
+        for (index, (view, endpoint)) in views.enumerated() {
+            let connection: GDBConnection
+            do {
+                connection = try GDBConnection(endpoint: endpoint, allowRemote: allowRemote, inbox: inbox, index: index)
+            } catch {
+                close()
+                throw error
+            }
+            // gdb expects a stopped target when it connects, as QEMU gives it.
+            connection.onConnect = { [unowned self] in self.interruptFlag.store(true, ordering: .sequentiallyConsistent) }
+            connection.onInterrupt = { [unowned self] in self.interruptFlag.store(true, ordering: .sequentiallyConsistent) }
+            sessions.append(GDBSession(stub: self, index: index, connection: connection, view: view))
+        }
+        for session in sessions { session.connection.start() }
     }
 
-    /// Stops listening and drops the client.
-    public func close() { connection.close() }
+    /// Stops listening and drops every client.
+    public func close() { for session in sessions { session.connection.close() } }
 
     /// The `target extended-remote` line and the ELF of each process, for the user.
-    public func connectionHints() -> [String] {
-        let address: String
-        switch endpoint {
-        case .tcp(let host, let port): address = (host == "127.0.0.1" ? "" : host) + ":\(port)"
-        case .unix(let path): address = path
-        }
-        return view.processes.map { p in
-            let elf = p.cores.lazy.compactMap(\.kernelFile).first ?? "KERNEL.elf"
-            return "gdb: \(p.cluster.path) is process \(p.pid) (\(p.description.architecture)): "
-                + "gdb-multiarch -ex 'file \(elf)' -ex 'target extended-remote \(address)'"
-        }
-    }
+    public func connectionHints() -> [String] { sessions.flatMap { $0.connectionHints() } }
 
     // MARK: SimulationDebugger
 
     public var wantsInterrupt: Bool { interruptFlag.load(ordering: .sequentiallyConsistent) }
 
     public func stepTarget(of cpu: CPUDevice) -> UInt64? {
-        stepTargets.isEmpty ? nil : stepTargets[ObjectIdentifier(cpu)]
+        for session in sessions where !session.stepTargets.isEmpty {
+            if let target = session.stepTargets[ObjectIdentifier(cpu)] { return target }
+        }
+        return nil
     }
 
     public func debugStop(_ stop: DebugStop, in simulation: Simulation) {
         interruptFlag.store(false, ordering: .sequentiallyConsistent)
-        // Nobody to stop for: a client that asked has gone, and -S has been served.
-        guard connection.isConnected || waitingForDebugger else { return }
-        waitingForDebugger = false
-        let reply = stopReply(for: stop)
-        lastStopReply = reply
-        stepTargets.removeAll()
-        if awaitingStop, connection.isConnected {
-            connection.send(reply)
-            awaitingStop = false
-        }
-        serveUntilResumed()
+        if let owner = session(reporting: stop) { owner.report(stop) }
+        serve()
     }
 
-    /// The run ended: gdb hears that every attached process exited (or
-    /// was killed), then the connection closes.
+    /// The run ended: each debugger hears that its processes exited (or
+    /// were killed), questions are answered for a second, then the
+    /// connections close.
     public func runEnded(_ result: RunResult) {
-        guard connection.isConnected else { return }
-        switch result.outcome {
-        case .exited(let code, _):
-            for pid in attached { connection.send(GDBReply.exited(status: UInt8(truncatingIfNeeded: code), process: pid)) }
-        case .guestFault:
-            if let core = generalThread ?? view.processes.first?.cores.first, let tid = view.threadID(of: core) {
-                connection.send(GDBReply.stopped(signal: .illegalInstruction, thread: tid))
-            }
-        default:
-            for pid in attached { connection.send("X09;process:\(String(pid, radix: 16))") }
-        }
-        connection.drain(seconds: 1) { [unowned self] command in
+        let connected = sessions.filter(\.connection.isConnected)
+        guard !connected.isEmpty else { return }
+        for session in connected { session.runEnded(result) }
+        let deadline = DispatchTime.now() + 1
+        while sessions.contains(where: \.connection.isConnected), let (index, event) = inbox.next(before: deadline) {
             // After the end only questions are answered.
-            if case .kill = command { return nil }
-            return self.reply(toQuery: command) ?? GDBReply.error(1)
+            guard case .command(let command) = event else { continue }
+            if case .kill = command { continue }
+            let session = sessions[index]
+            session.connection.send(session.reply(toQuery: command) ?? GDBReply.error(1))
         }
-        connection.close()
+        close()
     }
 
     // MARK: Serving while stopped
 
-    private func serveUntilResumed() {
-        resumeRequested = false
-        while !resumeRequested {
-            switch connection.next() {
-            case .connected:
-                // Stopped already: the stop its connecting asked for is this one.
-                interruptFlag.store(false, ordering: .sequentiallyConsistent)
-                attached = [1]
-                generalThread = view.processes[0].cores.first
-                breakpointStops.removeAll()
-                log("gdb: debugger connected on \(endpoint)")
-            case .disconnected:
-                log("gdb: debugger disconnected; the run goes on")
-                detachAll()
-                // An interrupt it asked for no longer stands, unless the next
-                // client has connected meanwhile and asked for one itself.
-                if !connection.isConnected { interruptFlag.store(false, ordering: .sequentiallyConsistent) }
-                return
-            case .command(let command):
-                handle(command)
-            }
+    /// The session a stop concerns: the one serving the core that stopped
+    /// or the process that set the watchpoint; none for an interrupt (the
+    /// Ctrl-C events in the inbox say whom to answer).
+    private func session(reporting stop: DebugStop) -> GDBSession? {
+        switch stop {
+        case .breakpoint(let cpu, _), .stepped(let cpu): sessions.first { $0.view.process(of: cpu) != nil }
+        case .watchpoint(let hit): sessions.first { $0.index == GDBSession.session(ofOwner: hit.watch.owner) }
+        case .interrupted: nil
         }
     }
 
-    /// Leaves the serving loop; a Ctrl-C or connect that came while stopped
-    /// was answered by this stop, so it does not stop the machine again.
-    func resume() {
-        resumeRequested = true
+    /// Answers every connection until none holds the machine (and, with
+    /// `-S`, until a debugger has connected).
+    private func serve() {
+        while true {
+            if let (index, event) = inbox.poll() {
+                handle(event, from: sessions[index])
+                continue
+            }
+            guard waitingForDebugger || sessions.contains(where: \.holdsMachine) else { break }
+            let (index, event) = inbox.next()
+            handle(event, from: sessions[index])
+        }
+        // A Ctrl-C or connect that came while stopped was answered by this stop.
         interruptFlag.store(false, ordering: .sequentiallyConsistent)
     }
 
-    /// Forgets the debugger: no breakpoint, watchpoint or step stays behind.
-    func detachAll() {
-        for p in view.processes {
-            for core in p.cores { core.removeAllBreakpoints() }
-            machine.removeWatchpoints(owner: p.pid)
+    private func handle(_ event: GDBInbox.Event, from session: GDBSession) {
+        switch event {
+        case .connected:
+            waitingForDebugger = false
+            session.connected()
+            log("gdb: debugger connected on \(session.connection.endpoint)")
+        case .disconnected:
+            session.detachAll()
+            log("gdb: debugger on \(session.connection.endpoint) disconnected; the run goes on")
+        case .interrupt:
+            session.interrupted()
+        case .command(let command):
+            session.handle(command)
         }
-        stepTargets.removeAll()
-        attached.removeAll()
-        awaitingStop = false
-    }
-
-    /// `T05thread:p1.2;swbreak:;` and friends.
-    private func stopReply(for stop: DebugStop) -> String {
-        switch stop {
-        case .breakpoint(let cpu, let pc):
-            generalThread = cpu
-            breakpointStops[ObjectIdentifier(cpu)] = pc
-            let cause: GDBStopCause = peerFeatures.contains("swbreak+") ? .softwareBreakpoint : .signal
-            return GDBReply.stopped(signal: .trap, thread: view.threadID(of: cpu) ?? GDBStub.firstThread,
-                                    cause: cause)
-        case .stepped(let cpu):
-            generalThread = cpu
-            return GDBReply.stopped(signal: .trap, thread: view.threadID(of: cpu) ?? GDBStub.firstThread)
-        case .interrupted:
-            let core = generalThread ?? view.processes[0].cores[0]
-            return GDBReply.stopped(signal: awaitingStop ? .interrupt : .trap,
-                                    thread: view.threadID(of: core) ?? GDBStub.firstThread)
-        case .watchpoint(let hit):
-            return watchpointReply(hit)
-        }
-    }
-
-    /// A watchpoint stops a thread of the process that set it, since gdb
-    /// looks for the watchpoint among that inferior's: the accessing core
-    /// when it belongs there, else the current thread (or the first) of
-    /// that process, and gdb's console says who made the access.
-    private func watchpointReply(_ hit: MemoryWatchpoints.Hit) -> String {
-        let owner = view.process(hit.watch.owner) ?? view.processes[0]
-        let accessor = hit.cpu.flatMap { cpu in owner.cores.first { $0 === cpu } }
-        let core = accessor ?? generalThread.flatMap { t in owner.cores.first { $0 === t } } ?? owner.cores[0]
-        generalThread = core
-        // gdb steps an AArch64 thread over a watchpoint's access (it stops before the access there).
-        foreignWatchStop = accessor == nil && owner.cores[0].architecture == .aarch64 ? core : nil
-        if accessor == nil, awaitingStop, connection.isConnected {
-            let who = hit.cpu.map { "\($0.path) at pc 0x\(String($0.programCounter, radix: 16))" } ?? "a device"
-            connection.send("O" + GDBHex.encodeText("watchpoint: \(hit.write ? "written" : "read") by \(who)\n"))
-        }
-        let cause: GDBStopCause = switch hit.watch.kind {
-        case .write: .writeWatchpoint(address: hit.address)
-        case .read: .readWatchpoint(address: hit.address)
-        case .access: .accessWatchpoint(address: hit.address)
-        }
-        return GDBReply.stopped(signal: .trap, thread: view.threadID(of: core) ?? GDBStub.firstThread, cause: cause)
     }
 }

@@ -1,7 +1,7 @@
 import ChimeraCore
 
 /// The packets, answered on the simulation thread while the machine is stopped.
-extension GDBStub {
+extension GDBSession {
     func handle(_ command: GDBCommand) {
         if let reply = reply(toQuery: command) {
             connection.send(reply)
@@ -85,18 +85,15 @@ extension GDBStub {
             if let pid { attached.removeAll { $0 == pid } } else { attached.removeAll() }
             if let pid, let p = view.process(pid) {
                 for core in p.cores { core.removeAllBreakpoints() }
-                machine.removeWatchpoints(owner: pid)
+                machine.removeWatchpoints(owner: watchOwner(pid))
             }
             connection.send("OK")
-            if attached.isEmpty {
-                detachAll()
-                resume()
-            }
+            // With nothing attached the client no longer holds the machine.
+            if attached.isEmpty { detachAll() }
         case .kill, .killProcess:
             if case .killProcess = command { connection.send("OK") }
             detachAll()
             machine.requestExit(code: 0, reason: "killed from gdb")
-            resume()
         case .monitor(let text):
             connection.send(GDBHex.encodeText(monitor(text)))
         case .malformed:
@@ -114,7 +111,7 @@ extension GDBStub {
             return GDBReply.supported()
         case .mustReplyEmpty, .offsets, .traceStatus, .unknown, .unsupported: return ""
         case .stopReason:
-            return lastStopReply ?? GDBReply.stopped(signal: .trap, thread: GDBStub.firstThread)
+            return lastStopReply ?? GDBReply.stopped(signal: .trap, thread: GDBSession.firstThread)
         case .currentThread:
             return "QC" + (generalThread.flatMap { view.threadID(of: $0) }?.description ?? "p1.1")
         case .attached: return "1"
@@ -182,8 +179,9 @@ extension GDBStub {
         return true
     }
 
-    /// Resumes the machine: the cores in `stepping` stop after one more
-    /// instruction, the rest run on. A core sitting on the breakpoint it
+    /// Resumes this client's target (the machine runs once no other client
+    /// holds it): the cores in `stepping` stop after one more instruction,
+    /// the rest run on. A core sitting on the breakpoint it
     /// stopped at executes that instruction first.
     func resumeAll(stepping: [CPUDevice]) {
         foreignWatchStop = nil
@@ -196,7 +194,6 @@ extension GDBStub {
         }
         breakpointStops.removeAll()
         awaitingStop = true
-        resume()
     }
 
     /// RAM only (never a device register, whose read has effects), through
@@ -239,10 +236,10 @@ extension GDBStub {
         guard point.kind > 0 else { return false }
         let length = UInt64(point.kind)
         guard insert else {
-            return machine.removeWatchpoint(at: point.address, length: length, kind: kind, owner: p.pid)
+            return machine.removeWatchpoint(at: point.address, length: length, kind: kind, owner: watchOwner(p.pid))
         }
         let physical = physicalMemory
-        return machine.insertWatchpoint(at: point.address, length: length, kind: kind, owner: p.pid,
+        return machine.insertWatchpoint(at: point.address, length: length, kind: kind, owner: watchOwner(p.pid),
                                         memory: p.cluster.memory) { physical ? $0 : core.debugTranslate($0) }
     }
 
@@ -257,7 +254,7 @@ extension GDBStub {
             }
             return "gdb memory accesses are \(physicalMemory ? "physical" : "virtual") addresses\n"
         }
-        guard let monitorCommand else { return "no human monitor here\n" }
+        guard let monitorCommand = stub.monitorCommand else { return "no human monitor here\n" }
         let out = monitorCommand(text)
         return out.hasSuffix("\n") || out.isEmpty ? out : out + "\n"
     }
