@@ -12,7 +12,7 @@ import Darwin
 /// order across all of them: each event carries the index of the
 /// connection it came from. Shared by every connection of one stub, so the
 /// stub waits on one queue however many ports it serves.
-final class GDBInbox: @unchecked Sendable {
+final class GDBInbox: Sendable {
     enum Event {
         case connected
         case disconnected

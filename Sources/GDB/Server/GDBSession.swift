@@ -47,7 +47,9 @@ final class GDBSession {
     /// The machine-wide owner of process `pid`'s watchpoints.
     func watchOwner(_ pid: Int) -> Int { index << 16 | pid }
 
+    /// The session and the process of a `watchOwner` value.
     static func session(ofOwner owner: Int) -> Int { owner >> 16 }
+    static func process(ofOwner owner: Int) -> Int { owner & 0xFFFF }
 
     // MARK: Events
 
@@ -149,7 +151,7 @@ final class GDBSession {
     /// when it belongs there, else the current thread (or the first) of
     /// that process, and gdb's console says who made the access.
     private func watchpointReply(_ hit: MemoryWatchpoints.Hit) -> String {
-        let owner = view.process(hit.watch.owner & 0xFFFF) ?? view.processes[0]
+        let owner = view.process(GDBSession.process(ofOwner: hit.watch.owner)) ?? view.processes[0]
         let accessor = hit.cpu.flatMap { cpu in owner.cores.first { $0 === cpu } }
         let core = accessor ?? generalThread.flatMap { t in owner.cores.first { $0 === t } } ?? owner.cores[0]
         generalThread = core
